@@ -1,0 +1,1 @@
+//! Verbs: one file per command, orchestration only, returning data.

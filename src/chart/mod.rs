@@ -1,0 +1,48 @@
+//! Charts: the in-memory model, loading from a directory or a `.tgz` (safely), `.helmignore`.
+//!
+//! A [`Chart`] is what every verb works on: `template`, `lint`, `show`, and later `install` and
+//! `package`. It keeps the raw files so that the engine can render templates and expose the other
+//! files through the `Files` functions exactly as Helm does.
+
+mod archive;
+mod helmignore;
+mod load;
+mod metadata;
+mod model;
+
+pub use archive::{ArchiveLimits, read_archive};
+pub use helmignore::HelmIgnore;
+pub use load::{load, load_archive_bytes, load_dir};
+pub use metadata::{Dependency, Maintainer, Metadata};
+pub use model::{Chart, ChartFile};
+
+/// Why a chart could not be loaded: always names the file (and line, or archive entry) at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// An I/O failure reading a chart file or directory.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory that failed.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file that is present but malformed (YAML error, bad field, bad SemVer ...).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file at fault, with `:line` or `:line:column` when known.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An archive entry that is refused (traversal, link, device, size cap ...).
+    #[error("{archive}: entry {entry:?}: {message}")]
+    Archive {
+        /// The archive being read.
+        archive: String,
+        /// The offending entry's name as stored in the archive.
+        entry: String,
+        /// Why it is refused.
+        message: String,
+    },
+}

@@ -1,0 +1,1 @@
+//! Rendering: the Tera environment, the function library, manifest splitting and sorting.

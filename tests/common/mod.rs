@@ -1,0 +1,54 @@
+//! Shared helpers for integration tests: the real Helm engine as an oracle.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Python interpreter that has `helm_python` (the real Helm v4 engine).
+///
+/// `RUDDER_HELM_PYTHON` wins; else `.venv/bin/python` at the repository root (made by
+/// `scripts/setup-helm-venv.sh`). Differential tests must not pass vacuously, so a missing
+/// oracle is a test failure with the way to fix it.
+pub fn helm_python() -> PathBuf {
+    if let Ok(p) = std::env::var("RUDDER_HELM_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo_root().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the Helm oracle is missing: run `bash scripts/setup-helm-venv.sh` (or set RUDDER_HELM_PYTHON)"
+    );
+    venv
+}
+
+/// Runs `tests/oracle/<script>` with the Helm oracle's Python, feeding `input` as JSON on stdin,
+/// and returns its stdout parsed as JSON. Panics with the script's stderr on failure.
+pub fn oracle(script: &str, input: &serde_json::Value) -> serde_json::Value {
+    let path = repo_root().join("tests/oracle").join(script);
+    let mut child = Command::new(helm_python())
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the Helm oracle");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "oracle {script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("oracle output is JSON")
+}
