@@ -166,7 +166,7 @@ impl Metadata {
             }
         }
         if let Some(kv) = &self.kube_version {
-            crate::chart::metadata::parse_constraint(kv)
+            parse_constraint(kv)
                 .map_err(|e| format!("kubeVersion {kv:?} is not a valid constraint: {e}"))?;
         }
         let mut seen = std::collections::BTreeSet::new();
