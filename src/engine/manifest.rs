@@ -177,10 +177,12 @@ pub fn parse_template_output(
         let head: Option<Head> = match yaml_serde::from_str::<Option<Head>>(doc) {
             Ok(h) => h,
             Err(e) => {
-                return Err(bad(format!(
-                    "invalid YAML: {}",
-                    super::error::one_line(&e.to_string())
-                )));
+                let text = super::error::one_line(&e.to_string());
+                return Err(bad(if text.starts_with("invalid type") {
+                    format!("not a Kubernetes object (expected a YAML mapping): {text}")
+                } else {
+                    format!("invalid YAML: {text}")
+                }));
             }
         };
         let Some(head) = head else {

@@ -12,3 +12,6 @@ pub use error::EngineError;
 pub use funcs::Lookup;
 pub use manifest::{Hook, Manifest};
 pub use render::{CrdFile, RenderOptions, Rendered, render};
+
+#[cfg(test)]
+mod tests;
