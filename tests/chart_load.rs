@@ -843,3 +843,131 @@ fn a_nested_archive_draws_on_the_same_budget() {
     assert_eq!(chart.dependencies[0].source, "c.tgz/charts/sub-0.1.0.tgz");
     assert_eq!(names(&chart.dependencies[0].files), ["files/big.bin"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// .helmignore, rule by rule, against Helm.
+
+/// Each `.helmignore` text is applied to the same directory chart by rudder and by Helm: both
+/// must keep exactly the same files, or both refuse the chart.
+#[test]
+fn helmignore_rules_select_the_same_files_as_helm() {
+    const BASE: &[(&str, &[u8])] = &[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", b"a: 1\n"),
+        ("templates/a.yaml", b"a"),
+        ("templates/.hidden", b"h"),
+        ("templates/sub/b.yaml", b"b"),
+        ("templates/sub/.keep", b"k"),
+        ("docs/keep.txt", b"k"),
+        ("docs/drop.txt", b"d"),
+        ("docs/drafts/x.md", b"x"),
+        ("notes.txt", b"n"),
+        ("important.txt", b"i"),
+        ("backup.yaml~", b"b"),
+        ("build/out.bin", b"o"),
+        ("a/build/deep.bin", b"d"),
+        (".config", b"c"),
+    ];
+    const RULES: &[&str] = &[
+        "",
+        "# only a comment\n\n   \n",
+        "*.txt",
+        "docs/",
+        "/notes.txt",
+        "docs/*.txt",
+        "build/",
+        "/build/",
+        "[a-c]*/",
+        "templates/sub/*",
+        "templates/*/b.yaml",
+        "?otes.txt\n  important.txt  ",
+        "docs\\/keep.txt",
+        "linked/",
+        ".*",
+        "templates",
+        "values.yaml",
+        "!*[^~]",
+        "*.txt\n!*",
+        "*.txt\n!important.txt",
+        "!templates/",
+        "*",
+        "**/x",
+        "[",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, rules) in RULES.iter().enumerate() {
+        let root = tmp.path().join(format!("case{i}"));
+        write_files(&root, BASE.iter().copied());
+        if !rules.is_empty() {
+            fs::write(root.join(".helmignore"), rules).unwrap();
+        }
+        // A symbolic link to a directory inside the chart is followed, as Helm does.
+        std::os::unix::fs::symlink("docs", root.join("linked")).unwrap();
+        paths.push(root);
+    }
+    let helm = common::oracle(
+        "chart_load.py",
+        &json!({ "paths": paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>() }),
+    );
+    let mut kept = std::collections::BTreeSet::new();
+    let mut refused = 0;
+    for ((rules, path), helm) in RULES.iter().zip(&paths).zip(helm.as_array().unwrap()) {
+        match load(path) {
+            Ok(ours) => {
+                kept.insert(names(&ours.files).join(","));
+                assert_eq!(helm["ok"], true, "{rules:?}: Helm refused: {helm}");
+                assert_eq!(
+                    helm["templates"],
+                    json!(names(&ours.templates)),
+                    "{rules:?}"
+                );
+                assert_eq!(helm["files"], json!(names(&ours.files)), "{rules:?}");
+                assert_eq!(
+                    helm["values"],
+                    Value::Object(ours.values.clone()),
+                    "{rules:?}"
+                );
+            }
+            Err(e) => {
+                refused += 1;
+                assert_eq!(
+                    helm["ok"], false,
+                    "{rules:?}: we refused ({e}), Helm: {helm}"
+                );
+            }
+        }
+    }
+    // The rule sets really select different files, and some make the chart unloadable.
+    assert!(kept.len() >= 10, "{kept:?}");
+    assert_eq!(refused, 5);
+}
+
+#[test]
+fn a_file_that_is_not_an_archive_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let values = tmp.path().join("values.yaml");
+    fs::write(&values, "a: 1\n").unwrap();
+    let e = load(&values).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: seems to be a YAML file, but a chart directory or a gzipped archive was expected",
+            values.display()
+        )
+    );
+    let big = tmp.path().join("big.tgz");
+    fs::write(&big, good_tgz()).unwrap();
+    let tiny = ArchiveLimits {
+        max_bytes: 100,
+        max_entries: 1000,
+    };
+    let e = load_with_limits(&big, &tiny).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: archive file is larger than the limit of 100 bytes",
+            big.display()
+        )
+    );
+}

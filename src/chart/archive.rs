@@ -417,4 +417,84 @@ mod tests {
         assert!(text.starts_with("c.tgz"), "{text}");
         assert!(!text.contains('\n'), "{text}");
     }
+
+    /// A tar of raw headers (no path checks), for odd entry kinds.
+    fn raw(entries: &[(&[u8], tar::EntryType, &[u8])]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for (name, kind, data) in entries {
+            let mut header = tar::Header::new_gnu();
+            header.as_old_mut().name[..name.len()].copy_from_slice(name);
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_entry_type(*kind);
+            header.set_cksum();
+            builder.append(&header, *data).unwrap();
+        }
+        builder.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn windows_separators_are_read_as_slashes() {
+        let bytes = raw(&[
+            (b"c\\Chart.yaml", tar::EntryType::Regular, b"x"),
+            (b"c\\templates\\a.yaml", tar::EntryType::Regular, b"a"),
+        ]);
+        let files = read_archive("c.tgz", &bytes, &ArchiveLimits::default()).unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Chart.yaml", "templates/a.yaml"]);
+    }
+
+    #[test]
+    fn odd_entries_are_refused_or_skipped() {
+        let limits = ArchiveLimits::default();
+        let err = |entries: &[(&[u8], tar::EntryType, &[u8])]| {
+            read_archive("c.tgz", &raw(entries), &limits)
+                .unwrap_err()
+                .to_string()
+        };
+        let e = err(&[
+            (b"c/a", tar::EntryType::Regular, b"1"),
+            (b"c/a", tar::EntryType::Regular, b"2"),
+        ]);
+        assert_eq!(e, "c.tgz: entry \"c/a\": a appears twice in the archive");
+        let e = err(&[(b"c/\xff", tar::EntryType::Regular, b"1")]);
+        assert!(e.ends_with("entry name is not valid UTF-8"), "{e}");
+        let e = err(&[(b"c/s", tar::EntryType::new(b'Z'), b"")]);
+        assert!(e.contains("entry \"c/s\": unsupported entry type"), "{e}");
+        let e = err(&[(b"c/s", tar::EntryType::GNUSparse, b"")]);
+        assert!(e.starts_with("c.tgz: "), "{e}");
+        // Directory entries and pax global headers carry no file.
+        let bytes = raw(&[
+            (
+                b"pax_global_header",
+                tar::EntryType::XGlobalHeader,
+                b"9 a=b\n\n",
+            ),
+            (b"c/", tar::EntryType::Directory, b""),
+            (b"c/Chart.yaml", tar::EntryType::Regular, b"x"),
+        ]);
+        let files = read_archive("c.tgz", &bytes, &limits).unwrap();
+        assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn the_entry_cap_counts_every_entry() {
+        let bytes = raw(&[
+            (b"c/", tar::EntryType::Directory, b""),
+            (b"c/a", tar::EntryType::Regular, b"1"),
+            (b"c/b", tar::EntryType::Regular, b"2"),
+        ]);
+        let limits = ArchiveLimits {
+            max_bytes: 1000,
+            max_entries: 2,
+        };
+        let e = read_archive("c.tgz", &bytes, &limits).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.tgz: entry \"c/b\": chart has more than the limit of 2 entries"
+        );
+    }
 }

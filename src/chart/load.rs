@@ -38,7 +38,10 @@ pub fn load_with_limits(path: &Path, limits: &ArchiveLimits) -> Result<Chart, Ch
         if meta.len() > limits.max_bytes {
             return Err(ChartError::Invalid {
                 path: source,
-                message: budget.too_big(),
+                message: format!(
+                    "archive file is larger than the limit of {} bytes",
+                    limits.max_bytes
+                ),
             });
         }
         let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
