@@ -52,7 +52,11 @@ fn parse_args() -> Args {
 /// Runs `cmd` to completion and returns (wall seconds, peak RSS in KiB) from wait4's rusage.
 fn run_measured(cmd: &mut Command) -> (f64, i64) {
     let start = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().expect("spawn");
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -60,7 +64,10 @@ fn run_measured(cmd: &mut Command) -> (f64, i64) {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let elapsed = start.elapsed().as_secs_f64();
     assert_eq!(r, pid, "wait4 failed");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "command failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed"
+    );
     std::mem::forget(child);
     (elapsed, usage.ru_maxrss)
 }
@@ -90,8 +97,16 @@ print(statistics.median(times) * 1000, sum(len(v) for v in out.values()))
 "#,
         chart = chart.display().to_string()
     );
-    let out = Command::new(python).arg("-c").arg(script).output().expect("run the Helm engine");
-    assert!(out.status.success(), "helm render failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("run the Helm engine");
+    assert!(
+        out.status.success(),
+        "helm render failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut parts = text.split_whitespace();
     (
@@ -103,22 +118,50 @@ print(statistics.median(times) * 1000, sum(len(v) for v in out.values()))
 fn main() {
     let args = parse_args();
     let rudder = std::env::current_exe().unwrap().with_file_name("rudder");
-    assert!(rudder.exists(), "build rudder first (cargo build --release)");
+    assert!(
+        rudder.exists(),
+        "build rudder first (cargo build --release)"
+    );
     let tmp = std::env::temp_dir().join(format!("rudder-bench-{}", std::process::id()));
-    println!("rudder template (whole process) vs Helm v4 engine render (in-process), {} runs each", args.runs);
-    println!("{:>6} {:>8} {:>12} {:>12} {:>12} {:>10} {:>12} {:>8}", "apps", "objects", "rudder_med", "rudder_min", "rudder_rss", "out_bytes", "helm_med", "ratio");
+    println!(
+        "rudder template (whole process) vs Helm v4 engine render (in-process), {} runs each",
+        args.runs
+    );
+    println!(
+        "{:>6} {:>8} {:>12} {:>12} {:>12} {:>10} {:>12} {:>8}",
+        "apps",
+        "objects",
+        "rudder_med",
+        "rudder_min",
+        "rudder_rss",
+        "out_bytes",
+        "helm_med",
+        "ratio"
+    );
     for &n in &args.sizes {
         let tera_dir = tmp.join(format!("tera-{n}"));
         let go_dir = tmp.join(format!("go-{n}"));
         generate(n, "tera", &tera_dir);
         generate(n, "go", &go_dir);
-        let out = Command::new(&rudder).args(["template", "bench"]).arg(&tera_dir).output().unwrap();
-        assert!(out.status.success(), "rudder template failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(&rudder)
+            .args(["template", "bench"])
+            .arg(&tera_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rudder template failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let out_bytes = out.stdout.len();
         let mut times = Vec::new();
         let mut rss = 0;
         for _ in 0..args.runs {
-            let (t, r) = run_measured(Command::new(&rudder).args(["template", "bench"]).arg(&tera_dir));
+            let (t, r) = run_measured(
+                Command::new(&rudder)
+                    .args(["template", "bench"])
+                    .arg(&tera_dir),
+            );
             times.push(t * 1000.0);
             rss = rss.max(r);
         }
