@@ -23,7 +23,7 @@ use rudder::values::coalesce::{coalesce_values, resolve};
 /// Writes a txtar-like chart description (`-- path --` lines start files) under `root`.
 fn write_chart(root: &Path, files: &str) {
     let mut current: Option<(String, String)> = None;
-    let mut flush = |entry: Option<(String, String)>| {
+    let flush = |entry: Option<(String, String)>| {
         if let Some((path, body)) = entry {
             let full = root.join(path);
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
