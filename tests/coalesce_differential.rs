@@ -908,6 +908,31 @@ global: {keep: scalar, b: 2}
     {"global": {"a": null, "c": null}}
 );
 
+case!(
+    subcharts_of_a_chart_without_listed_dependencies_are_not_processed,
+    "-- Chart.yaml --
+apiVersion: v2
+name: parent
+version: 1.0.0
+-- charts/mid/Chart.yaml --
+apiVersion: v2
+name: mid
+version: 0.1.0
+dependencies:
+- name: leaf
+  version: 0.1.0
+  alias: renamedleaf
+  condition: renamedleaf.enabled
+-- charts/mid/values.yaml --
+renamedleaf: {enabled: false}
+-- charts/mid/charts/leaf/Chart.yaml --
+apiVersion: v2
+name: leaf
+version: 0.1.0
+",
+    {}
+);
+
 /// The helper that every case uses, checked once so that a broken fixture writer cannot make
 /// the cases pass vacuously.
 #[test]
