@@ -80,13 +80,18 @@ readinessProbe:
   {{- Values.probes.readiness | toYaml | nindent(n=2) }}
 {%- endcomponent redis_probes %}
 
+{#- The name of one role's Service (-master, -replicas), within the 63 characters of a DNS label. -#}
+{% component redis_service_name(@Values, @Release, @Chart, suffix) -%}
+{{ (include(name="redis_fullname") ~ "-" ~ suffix) | trunc(n=63) | trimSuffix(suffix="-") }}
+{%- endcomponent redis_service_name %}
+
 {#- The Service of one role (`master` or `replica`, named -master or -replicas), ClusterIP or
     NodePort. -#}
 {% component redis_service(@Values, @Release, @Chart, role, suffix, node_port) -%}
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ include(name="redis_fullname") }}-{{ suffix }}
+  name: {{ include(name="redis_service_name", suffix=suffix) }}
   labels:
     {{- include(name="redis_labels") | nindent(n=4) }}
     app.kubernetes.io/component: {{ role }}
