@@ -727,3 +727,317 @@ fn equal_fold(s: &str, word: &str) -> bool {
     }
     chars.next().is_none()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn set(expr: &str) -> Value {
+        Value::Object(parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}")))
+    }
+
+    fn kind(expr: &str, kind: SetKind) -> Value {
+        Value::Object(parse_kind(expr, kind).unwrap_or_else(|e| panic!("{expr}: {e}")))
+    }
+
+    fn error(expr: &str, kind: SetKind) -> String {
+        match parse_kind(expr, kind) {
+            Ok(v) => panic!("{expr} parsed to {v:?}, expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn typed_values_follow_helm_typed_val() {
+        for (raw, want) in [
+            ("true", json!(true)),
+            ("TrUe", json!(true)),
+            ("FALSE", json!(false)),
+            ("falſe", json!(false)),
+            ("null", Value::Null),
+            ("NuLL", Value::Null),
+            ("0", json!(0)),
+            ("-0", json!(0)),
+            ("+0", json!(0)),
+            ("7", json!(7)),
+            ("+7", json!(7)),
+            ("-01", json!(-1)),
+            ("9223372036854775807", json!(i64::MAX)),
+            ("-9223372036854775808", json!(i64::MIN)),
+            ("9223372036854775808", json!("9223372036854775808")),
+            ("00", json!("00")),
+            ("012", json!("012")),
+            ("1e3", json!("1e3")),
+            ("0x1F", json!("0x1F")),
+            ("1.5", json!("1.5")),
+            ("1_000", json!("1_000")),
+            (" 1", json!(" 1")),
+            ("yes", json!("yes")),
+            ("", json!("")),
+        ] {
+            assert_eq!(typed_value(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn nested_maps_merge_and_later_keys_win() {
+        assert_eq!(
+            set("a.b=1,a.c=2,d=x,a.b=3"),
+            json!({"a": {"b": 3, "c": 2}, "d": "x"})
+        );
+        let mut into = parse("a.keep=1,a.b=old").unwrap();
+        parse_into(
+            "a.b=new",
+            SetKind::Typed,
+            &mut into,
+            &mut |_| unreachable!(),
+        )
+        .unwrap();
+        assert_eq!(Value::Object(into), json!({"a": {"keep": 1, "b": "new"}}));
+    }
+
+    #[test]
+    fn lists_fill_gaps_with_null_and_nest() {
+        assert_eq!(set("a[2]=x"), json!({"a": [null, null, "x"]}));
+        assert_eq!(set("a[0]=x,a[2]=y"), json!({"a": ["x", null, "y"]}));
+        assert_eq!(set("a[1][1]=1"), json!({"a": [null, [null, 1]]}));
+        assert_eq!(
+            set("a[1].b=1,a[0].c=2,a[1].d=3"),
+            json!({"a": [{"c": 2}, {"b": 1, "d": 3}]})
+        );
+        // `.` after an index replaces a non-map entry with a map.
+        assert_eq!(set("a[0]=1,a[0].b=2"), json!({"a": [{"b": 2}]}));
+        assert_eq!(
+            set("a={1,x,true},b={}"),
+            json!({"a": [1, "x", true], "b": [""]})
+        );
+        assert_eq!(set("a={1,2}b=3"), json!({"a": [1, 2], "b": 3}));
+    }
+
+    #[test]
+    fn escapes_and_empty_values() {
+        assert_eq!(set(r"a=b\,c,d\.e=1"), json!({"a": "b,c", "d.e": 1}));
+        assert_eq!(set(r"a\=b=c\\d"), json!({"a=b": r"c\d"}));
+        assert_eq!(set(r"a={x\,y,z\}}"), json!({"a": ["x,y", "z}"]}));
+        assert_eq!(set(r"a=b\"), json!({"a": "b"}));
+        assert_eq!(set("a=,b=2"), json!({"a": "", "b": 2}));
+        assert_eq!(set("a=1,"), json!({"a": 1}));
+        assert_eq!(set("=1"), json!({}));
+        assert_eq!(set(""), json!({}));
+    }
+
+    #[test]
+    fn input_ending_inside_a_key_is_ignored_as_helm_does() {
+        assert_eq!(set("a[1"), json!({}));
+        assert_eq!(set("a[0]"), json!({"a": []}));
+        assert_eq!(set("a[0].c="), json!({"a": []}));
+        assert_eq!(set("a.b="), json!({"a": {"b": ""}}));
+        assert_eq!(set("a[70000]"), json!({"a": []}));
+        assert_eq!(set("a[0]=1,a[0]."), json!({"a": [{}]}));
+    }
+
+    #[test]
+    fn index_limits() {
+        let big = set("a[65536]=x");
+        assert_eq!(big["a"].as_array().map(Vec::len), Some(65537));
+        assert!(error("a[65537]=x", SetKind::Typed).contains("maximum supported index of 65536"));
+        assert!(error("a[-1]=x", SetKind::Typed).contains("negative -1 index not allowed"));
+        assert!(error("a[0][-2]=x", SetKind::Typed).contains("negative -2 index"));
+        // A long list already there (from a values file) is still capped, as Helm caps it.
+        let mut into = Values::new();
+        into.insert("a".into(), Value::Array(vec![json!({}); 70000]));
+        let e = parse_into(
+            "a[66000].b=1",
+            SetKind::Typed,
+            &mut into,
+            &mut |_| unreachable!(),
+        );
+        assert!(e.unwrap_err().message.contains("maximum supported index"));
+    }
+
+    #[test]
+    fn name_nesting_is_capped_at_30_levels() {
+        let names = |n: usize| {
+            (0..n)
+                .map(|i| format!("k{i}"))
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        assert!(parse(&format!("{}=x", names(31))).is_ok());
+        let e = error(&format!("{}=x", names(32)), SetKind::Typed);
+        assert!(e.contains("maximum supported nested level of 30"), "{e}");
+    }
+
+    #[test]
+    fn deep_list_nesting_is_an_error_not_a_crash() {
+        let expr = format!("a{}=1", "[0]".repeat(100_000));
+        let e = error(&expr, SetKind::Typed);
+        assert!(e.contains("nest deeper than 512 levels"), "{e}");
+        assert!(parse(&format!("a{}=1", "[0]".repeat(100))).is_ok());
+    }
+
+    #[test]
+    fn errors_name_the_flag_expression_and_position() {
+        let e = parse("a[x]=1").unwrap_err();
+        assert_eq!(e.location, r#"--set "a[x]=1""#);
+        assert!(
+            e.message
+                .starts_with("at position 2: error parsing index \"x\""),
+            "{e}"
+        );
+        let e = parse_kind("a.b=1,c", SetKind::String).unwrap_err();
+        assert_eq!(e.location, r#"--set-string "a.b=1,c""#);
+        assert_eq!(e.message, r#"at position 6: key "c" has no value"#);
+        assert_eq!(
+            error("a=1,,b=2", SetKind::Typed),
+            r#"--set "a=1,,b=2": at position 4: key "" has no value (cannot end with ,)"#
+        );
+        assert!(error("a.=1", SetKind::Typed).contains(r#"key map "a" has no value"#));
+        assert!(error("a={1,2", SetKind::Typed).contains("list must terminate with '}'"));
+        assert!(error("a[0]x=1", SetKind::Typed).contains("unexpected data at end of array index"));
+        assert!(error("a\nb", SetKind::Typed).starts_with(r#"--set "a\nb": "#));
+    }
+
+    #[test]
+    fn existing_values_of_the_wrong_type_are_errors() {
+        assert!(
+            error("a=1,a.b=2", SetKind::Typed).contains(r#"key "a" holds a number, not a map"#)
+        );
+        assert!(
+            error("a=null,a[0]=1", SetKind::Typed).contains(r#"key "a" holds null, not a list"#)
+        );
+        assert!(error("a[0]=x,a[0][0]=1", SetKind::Typed).contains("index 0 holds a string"));
+        // ...but a null list entry can become a list.
+        assert_eq!(set("a[1]=x,a[0][0]=1"), json!({"a": [[1], "x"]}));
+    }
+
+    #[test]
+    fn set_string_keeps_every_value_a_string() {
+        assert_eq!(
+            kind("a=1,b=true,c=null,d={1,false},e[1]=0", SetKind::String),
+            json!({"a": "1", "b": "true", "c": "null", "d": ["1", "false"], "e": [null, "0"]})
+        );
+    }
+
+    #[test]
+    fn set_literal_takes_the_rest_verbatim() {
+        assert_eq!(
+            kind(r"a.b=x,y=z\,{1}", SetKind::Literal),
+            json!({"a": {"b": r"x,y=z\,{1}"}})
+        );
+        assert_eq!(
+            kind("a[1]=v=w", SetKind::Literal),
+            json!({"a": [null, "v=w"]})
+        );
+        assert_eq!(kind(r"a\,b=1", SetKind::Literal), json!({r"a\,b": "1"}));
+        assert!(error("a,b", SetKind::Literal).contains(r#"key "a,b" has no value"#));
+    }
+
+    #[test]
+    fn set_json_reads_one_document_per_key() {
+        assert_eq!(
+            kind(
+                r#"a={"b":[1,{"c":null}]},d="x,y"  ,e=,f=true"#,
+                SetKind::Json
+            ),
+            json!({"a": {"b": [1, {"c": null}]}, "d": "x,y", "e": null, "f": true})
+        );
+        assert_eq!(kind("a=1 b=2", SetKind::Json), json!({"a": 1, "b": 2}));
+        assert_eq!(
+            kind(r#"a[1]=[2]"#, SetKind::Json),
+            json!({"a": [null, [2]]})
+        );
+        assert!(error("a=01", SetKind::Json).contains(r#"key "1" has no value"#));
+        assert!(error("a=tru", SetKind::Json).contains("invalid JSON value"));
+        assert!(error("a=[1,2", SetKind::Json).contains("unexpected end of JSON input"));
+        assert!(error("a=1e400", SetKind::Json).contains("invalid JSON value"));
+    }
+
+    #[test]
+    fn set_json_whole_object_merges_like_helm_merge_maps() {
+        let mut into = parse("a.keep=1,a.b=old,l={1,2}").unwrap();
+        parse_into(
+            r#" {"a": {"b": "new", "c": null}, "l": [3]} "#,
+            SetKind::Json,
+            &mut into,
+            &mut |_| unreachable!(),
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(into),
+            json!({"a": {"keep": 1, "b": "new", "c": null}, "l": [3]})
+        );
+        let e = parse_kind(r#"{"a": 1} x"#, SetKind::Json).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("invalid JSON object: trailing characters"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn set_file_reads_each_value_through_the_callback() {
+        let mut asked = Vec::new();
+        let mut into = Values::new();
+        let mut reader = |path: &str| {
+            asked.push(path.to_string());
+            Ok(format!("<{path}>"))
+        };
+        parse_into(
+            r"a=x.txt,b={p,q},c[1]=r\,s,d=",
+            SetKind::File,
+            &mut into,
+            &mut reader,
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(into),
+            json!({"a": "<x.txt>", "b": ["<p>", "<q>"], "c": [null, "<r,s>"], "d": ""})
+        );
+        assert_eq!(asked, ["x.txt", "p", "q", "r,s"]);
+        let mut into = Values::new();
+        let mut reader = |path: &str| match path {
+            "missing" => Err("No such file or directory".to_string()),
+            p => Ok(p.to_string()),
+        };
+        let e = parse_into("k=ok,a.b=missing", SetKind::File, &mut into, &mut reader).unwrap_err();
+        assert_eq!(e.location, r#"--set-file "k=ok,a.b=missing""#);
+        assert_eq!(
+            e.message,
+            r#"at position 9: cannot read file "missing": No such file or directory"#
+        );
+    }
+
+    #[test]
+    fn long_expressions_are_shortened_in_locations() {
+        let expr = format!("a={}", "x".repeat(500));
+        let mut into = Values::new();
+        let e = parse_into(&expr, SetKind::File, &mut into, &mut |_| Err("no".into())).unwrap_err();
+        assert!(
+            e.location.len() < 200 && e.location.ends_with("…\""),
+            "{}",
+            e.location
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_input_never_panics(expr in "\\PC{0,40}") {
+            for k in [SetKind::Typed, SetKind::String, SetKind::Json, SetKind::Literal] {
+                let _ = parse_kind(&expr, k);
+            }
+        }
+
+        #[test]
+        fn grammar_soup_never_panics(expr in "[ab0-9.,=\\[\\]{}\\\\\": -]{0,40}") {
+            for k in [SetKind::Typed, SetKind::String, SetKind::Json, SetKind::Literal, SetKind::File] {
+                let mut into = Values::new();
+                let _ = parse_into(&expr, k, &mut into, &mut |p| Ok(p.to_string()));
+                // Parsing into an already filled map exercises the type conflicts.
+                let _ = parse_into(&expr, k, &mut into, &mut |p| Ok(p.to_string()));
+            }
+        }
+    }
+}

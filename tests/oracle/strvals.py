@@ -1,6 +1,7 @@
 """Oracle for the --set family: parses expressions with the real Helm v4 strvals.
 
-stdin:  {"kind": "set" | "string" | "json" | "literal", "exprs": ["a=1", ...]}
+stdin:  {"kind": "set" | "string" | "json" | "literal" | "file", "exprs": ["a=1", ...]}
+        ("file" reads the files named by the values, relative to the oracle's working directory)
 stdout: a JSON list, per expression {"ok": true, "value": {...}} or {"ok": false, "error": "..."}
 """
 
@@ -14,6 +15,7 @@ PARSERS = {
     "string": helm_python.parse_set_string_values,
     "json": helm_python.parse_set_json,
     "literal": helm_python.parse_set_literal,
+    "file": helm_python.parse_set_file,
 }
 
 
