@@ -6,6 +6,7 @@
 
 mod common;
 
+use rudder::values::options::{ValueOptions, ValueSource};
 use rudder::values::strvals::{SetKind, parse_kind};
 use serde_json::{Value, json};
 
@@ -119,6 +120,62 @@ fn set_json_matches_helm() {
 #[test]
 fn set_literal_matches_helm() {
     compare("strvals_literal.txt", "literal", SetKind::Literal, 15);
+}
+
+#[test]
+fn set_file_matches_helm() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let plain = write("plain.txt", "hello\nworld\n");
+    let empty = write("empty.txt", "");
+    let typed = write("typed.txt", "true");
+    let unicode = write("unicode.txt", "ключ: 😀");
+    write("a,b.txt", "comma");
+    let comma = dir.path().join(r"a\,b.txt").to_string_lossy().into_owned();
+    let missing = dir
+        .path()
+        .join("missing.txt")
+        .to_string_lossy()
+        .into_owned();
+    let folder = dir.path().to_string_lossy().into_owned();
+    let exprs = [
+        format!("a={plain}"),
+        format!("a.b={empty},c={typed}"),
+        format!("list[1]={unicode}"),
+        format!("l={{{plain},{typed}}}"),
+        format!("x={comma}"),
+        "a=".to_string(),
+        format!("a={missing}"),
+        format!("a={folder}"),
+        format!("a={plain},b"),
+    ];
+    let helm = common::oracle("strvals.py", &json!({"kind": "file", "exprs": exprs}));
+    let helm = helm.as_array().expect("oracle returns a list");
+    let mut mismatches = Vec::new();
+    for (expr, helm) in exprs.iter().zip(helm) {
+        let options = ValueOptions {
+            files: vec![],
+            sets: vec![ValueSource::SetFile(expr.clone())],
+        };
+        let ours = options.merge(&mut std::io::empty());
+        let agree = match (&ours, helm["ok"].as_bool()) {
+            (Ok(v), Some(true)) => same(&Value::Object(v.clone()), &helm["value"], false),
+            (Err(_), Some(false)) => true,
+            _ => false,
+        };
+        if !agree {
+            mismatches.push(format!("  {expr:?}\n    ours: {ours:?}\n    helm: {helm}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "--set-file differs from Helm:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 #[test]

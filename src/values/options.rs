@@ -128,3 +128,226 @@ pub fn merge_maps(base: &mut Values, overlay: Values) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::io::Cursor;
+
+    fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    fn merged(options: &ValueOptions, stdin: &str) -> Result<Value, ValuesError> {
+        options
+            .merge(&mut Cursor::new(stdin.as_bytes().to_vec()))
+            .map(Value::Object)
+    }
+
+    #[test]
+    fn files_merge_in_order_with_helm_merge_maps() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = file(
+            &dir,
+            "a.yaml",
+            "m: {p: 1, q: 2}\nl: [1, 2]\ns: a\nnil: keep\n",
+        );
+        let b = file(&dir, "b.yaml", "m: {q: 3, r: null}\nl: [3]\nnil: null\n");
+        let options = ValueOptions {
+            files: vec![a, b],
+            sets: vec![],
+        };
+        assert_eq!(
+            merged(&options, "").unwrap(),
+            json!({"m": {"p": 1, "q": 3, "r": null}, "l": [3], "s": "a", "nil": null})
+        );
+    }
+
+    #[test]
+    fn dash_reads_stdin_and_documents_merge() {
+        let options = ValueOptions {
+            files: vec!["-".into()],
+            sets: vec![],
+        };
+        assert_eq!(
+            merged(&options, "a: {p: 1}\n---\na: {q: yes}\n---\n").unwrap(),
+            json!({"a": {"p": 1, "q": true}})
+        );
+        assert_eq!(merged(&options, "").unwrap(), json!({}));
+    }
+
+    #[test]
+    fn sets_apply_after_files_in_command_line_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = file(&dir, "v.yaml", "a: from-file\nb: {c: 1}\n");
+        let options = ValueOptions {
+            files: vec![f.clone()],
+            sets: vec![
+                ValueSource::Set("a=1,b.d=2".into()),
+                ValueSource::SetString("a=2".into()),
+                ValueSource::SetJson(r#"{"b": {"e": [1]}}"#.into()),
+                ValueSource::SetLiteral("lit=x,y".into()),
+            ],
+        };
+        assert_eq!(
+            merged(&options, "").unwrap(),
+            json!({"a": "2", "b": {"c": 1, "d": 2, "e": [1]}, "lit": "x,y"})
+        );
+        let reversed = ValueOptions {
+            files: vec![f],
+            sets: vec![
+                ValueSource::SetString("a=2".into()),
+                ValueSource::Set("a=1".into()),
+            ],
+        };
+        assert_eq!(merged(&reversed, "").unwrap()["a"], json!(1));
+    }
+
+    #[test]
+    fn set_file_reads_paths_relative_to_the_current_directory_and_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let cert = file(&dir, "cert.pem", "-----BEGIN-----\nabc\n");
+        let options = ValueOptions {
+            files: vec![],
+            sets: vec![
+                ValueSource::SetFile(format!("tls.cert={cert}")),
+                // cargo runs unit tests in the package root.
+                ValueSource::SetFile("manifest=Cargo.toml".into()),
+                ValueSource::SetFile("fromStdin=-".into()),
+            ],
+        };
+        let values = merged(&options, "piped").unwrap();
+        assert_eq!(values["tls"]["cert"], json!("-----BEGIN-----\nabc\n"));
+        let manifest = std::fs::read_to_string("Cargo.toml").unwrap();
+        assert_eq!(values["manifest"], json!(manifest));
+        assert_eq!(values["fromStdin"], json!("piped"));
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = file(&dir, "bad.yaml", "a: 1\n---\nb: [1\nc: 2\n");
+        let e = merged(
+            &ValueOptions {
+                files: vec![bad.clone()],
+                sets: vec![],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert!(e.location.starts_with(&format!("{bad}:4:")), "{e}");
+
+        let list = file(&dir, "list.yaml", "a: 1\n---\n# a list\n- 1\n");
+        let e = merged(
+            &ValueOptions {
+                files: vec![list.clone()],
+                sets: vec![],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(e.location, format!("{list}:3"));
+        assert!(e.message.contains("is a list; values must be a map"), "{e}");
+
+        let e = merged(
+            &ValueOptions {
+                files: vec!["-".into()],
+                sets: vec![],
+            },
+            "just text",
+        )
+        .unwrap_err();
+        assert_eq!(e.location, "<stdin>:1");
+    }
+
+    #[test]
+    fn missing_files_are_errors_naming_them() {
+        let missing = "/nonexistent/rudder/values.yaml".to_string();
+        let e = merged(
+            &ValueOptions {
+                files: vec![missing.clone()],
+                sets: vec![],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(e.location, missing);
+        assert!(e.message.starts_with("cannot read values file: "), "{e}");
+
+        let e = merged(
+            &ValueOptions {
+                files: vec![],
+                sets: vec![ValueSource::SetFile("a.b=no/such/file.txt".into())],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(e.location, r#"--set-file "a.b=no/such/file.txt""#);
+        assert!(
+            e.message
+                .starts_with(r#"at position 4: cannot read file "no/such/file.txt": "#),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn non_utf8_and_remote_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bin");
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        let e = merged(
+            &ValueOptions {
+                files: vec![],
+                sets: vec![ValueSource::SetFile(format!("b={}", path.display()))],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert!(e.message.ends_with("not UTF-8 text"), "{e}");
+        let e = merged(
+            &ValueOptions {
+                files: vec!["https://example.com/values.yaml".into()],
+                sets: vec![],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("remote files are not supported"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_set_expression_fails_the_merge() {
+        let e = merged(
+            &ValueOptions {
+                files: vec![],
+                sets: vec![
+                    ValueSource::Set("ok=1".into()),
+                    ValueSource::SetJson("a={bad".into()),
+                ],
+            },
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(e.location, r#"--set-json "a={bad""#);
+    }
+
+    #[test]
+    fn merge_maps_recurses_into_maps_only() {
+        let mut base = json!({"a": {"b": 1, "c": {"d": 2}}, "l": [1], "s": {"x": 1}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let overlay = json!({"a": {"c": {"e": 3}}, "l": [2], "s": "flat", "n": null})
+            .as_object()
+            .cloned()
+            .unwrap();
+        merge_maps(&mut base, overlay);
+        assert_eq!(
+            Value::Object(base),
+            json!({"a": {"b": 1, "c": {"d": 2, "e": 3}}, "l": [2], "s": "flat", "n": null})
+        );
+    }
+}

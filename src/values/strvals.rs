@@ -700,10 +700,11 @@ pub fn typed_value(raw: &str) -> Value {
     if raw == "0" {
         return Value::from(0i64);
     }
-    if !raw.is_empty() && !raw.starts_with('0') {
-        if let Ok(n) = raw.parse::<i64>() {
-            return Value::from(n);
-        }
+    if !raw.is_empty()
+        && !raw.starts_with('0')
+        && let Ok(n) = raw.parse::<i64>()
+    {
+        return Value::from(n);
     }
     Value::String(raw.to_string())
 }
@@ -875,7 +876,12 @@ mod tests {
         let expr = format!("a{}=1", "[0]".repeat(100_000));
         let e = error(&expr, SetKind::Typed);
         assert!(e.contains("nest deeper than 512 levels"), "{e}");
-        assert!(parse(&format!("a{}=1", "[0]".repeat(100))).is_ok());
+        let deep = parse(&format!("a{}=1", "[0]".repeat(500))).unwrap();
+        let mut node = &deep["a"];
+        for _ in 1..500 {
+            node = &node[0];
+        }
+        assert_eq!(node, &json!([1]));
     }
 
     #[test]

@@ -378,12 +378,11 @@ fn resolve_plain(s: &str) -> Result<Value, String> {
                 Some(Parsed::Big(f)) => return Ok(float(f)),
                 None => {}
             }
-            if YAML_FLOAT.is_match(&plain) {
-                if let Ok(f) = plain.parse::<f64>() {
-                    if f.is_finite() {
-                        return Ok(float(f));
-                    }
-                }
+            if YAML_FLOAT.is_match(&plain)
+                && let Ok(f) = plain.parse::<f64>()
+                && f.is_finite()
+            {
+                return Ok(float(f));
             }
             string()
         }
@@ -462,7 +461,7 @@ fn go_float32_key(f: f64) -> String {
         None => ("", mantissa),
     };
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let mut out = format!("{sign}{}", &digits[..1]);
         if digits.len() > 1 {
             out.push('.');
@@ -486,5 +485,167 @@ fn go_float32_key(f: f64) -> String {
     } else {
         let (int, frac) = digits.split_at(point as usize);
         format!("{sign}{int}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn values(text: &str) -> Value {
+        Value::Object(parse_values("v.yaml", text).unwrap_or_else(|e| panic!("{text:?}: {e}")))
+    }
+
+    fn error(text: &str) -> ValuesError {
+        match parse_values("v.yaml", text) {
+            Ok(v) => panic!("{text:?} parsed to {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn plain_scalars_resolve_as_yaml_1_1() {
+        for (text, want) in [
+            ("yes", json!(true)),
+            ("On", json!(true)),
+            ("y", json!(true)),
+            ("NO", json!(false)),
+            ("off", json!(false)),
+            ("0755", json!(493)),
+            ("-0755", json!(-493)),
+            ("08", json!(8.0)),
+            ("1_000", json!(1000)),
+            ("0X1F", json!(31)),
+            ("0O17", json!(15)),
+            ("0b_101", json!(5)),
+            ("1e3", json!(1000.0)),
+            ("18446744073709551615", json!(u64::MAX)),
+            ("1:20", json!("1:20")),
+            ("2001-12-14", json!("2001-12-14")),
+            ("NaN", json!("NaN")),
+            ("yes please", json!("yes please")),
+        ] {
+            assert_eq!(values(&format!("a: {text}\n"))["a"], want, "{text}");
+        }
+    }
+
+    #[test]
+    fn quoted_tagged_and_block_scalars_stay_strings() {
+        assert_eq!(
+            values("a: \"yes\"\nb: '0755'\nc: !!str on\nd: &x !!str 08\ne: |\n  yes\nf: *x\n"),
+            json!({"a": "yes", "b": "0755", "c": "on", "d": "08", "e": "yes\n", "f": "08"})
+        );
+        assert_eq!(values("a: !!binary aGk=\n"), json!({"a": "hi"}));
+        assert_eq!(values("a: !custom {b: yes}\n"), json!({"a": {"b": true}}));
+    }
+
+    #[test]
+    fn keys_are_resolved_then_stringified() {
+        assert_eq!(
+            values("y: 1\n2: b\n0x10: c\n1.5: d\n1e20: e\n\"on\": f\n"),
+            json!({"true": 1, "2": "b", "16": "c", "1.5": "d", "1e+20": "e", "on": "f"})
+        );
+        assert!(
+            error("~: 1\n")
+                .message
+                .contains("unsupported map key: null")
+        );
+        assert!(
+            error("? [a]\n: 1\n")
+                .message
+                .contains("unsupported map key: a list")
+        );
+        assert!(
+            error("18446744073709551615: 1\n")
+                .message
+                .contains("larger than int64")
+        );
+    }
+
+    #[test]
+    fn merge_keys_follow_go_yaml_v2() {
+        assert_eq!(
+            values("b: &b {k: 1, m: 1}\nc:\n  k: 0\n  <<: *b\n  m: 2\n"),
+            json!({"b": {"k": 1, "m": 1}, "c": {"k": 1, "m": 2}})
+        );
+        assert_eq!(
+            values("a: &a {k: 1}\nb: &b {k: 2, o: 2}\nc:\n  <<: [*a, *b]\n"),
+            json!({"a": {"k": 1}, "b": {"k": 2, "o": 2}, "c": {"k": 1, "o": 2}})
+        );
+        assert_eq!(values("\"<<\": {a: 1}\n"), json!({"<<": {"a": 1}}));
+        assert_eq!(values("a: [<<]\n"), json!({"a": ["<<"]}));
+        assert!(error("<<: 1\n").message.contains("map merge requires map"));
+    }
+
+    #[test]
+    fn documents_merge_and_empty_ones_are_skipped() {
+        assert_eq!(
+            values("---\n---\na: {b: 1, c: 2}\n--- # next\na: {c: 3}\n---\n"),
+            json!({"a": {"b": 1, "c": 3}})
+        );
+        assert_eq!(values(""), json!({}));
+        assert_eq!(values("# comment only\n"), json!({}));
+        assert_eq!(values("a: 1\n...\nignored: [\n"), json!({"a": 1}));
+    }
+
+    #[test]
+    fn errors_carry_file_line_and_column() {
+        let e = error("a: 1\n---\nb: 2\n---\nc: [1\nd: 2\n");
+        assert!(e.location.starts_with("v.yaml:6:"), "{e}");
+        let e = error("a: 1\n---\n\n- 1\n");
+        assert_eq!(e.location, "v.yaml:3");
+        assert!(e.message.contains("a list; values must be a map"), "{e}");
+        let e = error("a: 1\n--- b: 2\n");
+        assert_eq!(e.location, "v.yaml:2");
+        assert_eq!(e.message, "invalid YAML document separator: b: 2");
+        let e = error("a: .inf\n");
+        assert!(e.location.starts_with("v.yaml:1:"), "{e}");
+        assert!(e.message.contains("JSON cannot hold it"), "{e}");
+    }
+
+    #[test]
+    fn go_integer_parsing() {
+        let int = |s: &str| match go_parse_int(s) {
+            Some(Parsed::Int(n)) => Some(n as f64),
+            Some(Parsed::Uint(n)) => Some(n as f64),
+            Some(Parsed::Big(f)) => Some(f),
+            None => None,
+        };
+        assert_eq!(int("0"), Some(0.0));
+        assert_eq!(int("-9223372036854775808"), Some(-9223372036854775808.0));
+        assert_eq!(int("0xff"), Some(255.0));
+        assert_eq!(int("+017"), Some(15.0));
+        assert_eq!(int("0x"), None);
+        assert_eq!(int("09"), None);
+        assert_eq!(int("+-1"), None);
+        assert_eq!(int("0x1_0"), None); // underscores are removed before parsing
+        assert_eq!(int("0x10000000000000000"), Some(18446744073709551616.0));
+    }
+
+    #[test]
+    fn float_keys_use_go_g_format_at_float32_precision() {
+        for (f, want) in [
+            (1.0, "1"),
+            (2.5, "2.5"),
+            (0.1, "0.1"),
+            (100000.0, "100000"),
+            (1000000.0, "1e+06"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-0.0, "-0"),
+            (-2.5e-7, "-2.5e-07"),
+        ] {
+            assert_eq!(go_float32_key(f), want, "{f}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_yaml_never_panics(text in "([a-c0-9_.:,!&*<>|#'\"{}\\[\\] -]{0,12}\n?){0,6}") {
+            let _ = parse_values("fuzz.yaml", &text);
+        }
     }
 }
