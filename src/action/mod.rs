@@ -1,1 +1,47 @@
-//! Verbs: one file per command, orchestration only, returning data.
+//! Verbs: one file per command, orchestration only. Each takes a plain request struct and
+//! returns data; nothing here parses flags or prints.
+
+pub mod create;
+pub mod lint;
+pub mod names;
+pub mod render;
+pub mod show;
+pub mod template;
+
+use crate::chart::ChartError;
+use crate::engine::EngineError;
+use crate::values::ValuesError;
+
+/// Why a verb failed. Each variant's message is one line naming what is at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// The chart could not be loaded.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// Values could not be computed or failed the schema.
+    #[error(transparent)]
+    Values(#[from] ValuesError),
+    /// A template failed to render.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A request that cannot be carried out (bad name, unknown template, existing path ...).
+    #[error("{0}")]
+    Invalid(String),
+    /// A file could not be written or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path at fault.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl ActionError {
+    pub(crate) fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        ActionError::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}

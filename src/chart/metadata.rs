@@ -166,7 +166,7 @@ impl Metadata {
             }
         }
         if let Some(kv) = &self.kube_version {
-            crate::chart::metadata::parse_constraint(kv)
+            parse_constraint(kv)
                 .map_err(|e| format!("kubeVersion {kv:?} is not a valid constraint: {e}"))?;
         }
         let mut seen = std::collections::BTreeSet::new();
@@ -207,7 +207,7 @@ pub fn parse_constraint(text: &str) -> Result<Vec<semver::VersionReq>, String> {
                     }
                     out.push(' ');
                 }
-                out.push_str(token);
+                out.push_str(&pad_partial_version(token));
                 prev_was_op = is_op;
             }
             out.replace(",,", ",")
@@ -216,6 +216,28 @@ pub fn parse_constraint(text: &str) -> Result<Vec<semver::VersionReq>, String> {
         alternatives.push(req);
     }
     Ok(alternatives)
+}
+
+/// Masterminds accepts `1.19-0` (a partial version with a pre-release); semver wants `1.19.0-0`.
+fn pad_partial_version(token: &str) -> String {
+    let ops_len = token.len()
+        - token
+            .trim_start_matches(|c: char| "<>=!~^,".contains(c))
+            .len();
+    let (ops, version) = token.split_at(ops_len);
+    let version = version.trim_start_matches('v');
+    match version.split_once('-') {
+        Some((core, pre))
+            if core.split('.').count() < 3 && core.split('.').all(|p| p.parse::<u64>().is_ok()) =>
+        {
+            let mut parts: Vec<&str> = core.split('.').collect();
+            while parts.len() < 3 {
+                parts.push("0");
+            }
+            format!("{ops}{}-{pre}", parts.join("."))
+        }
+        _ => format!("{ops}{version}"),
+    }
 }
 
 /// Whether `version` satisfies a constraint parsed by [`parse_constraint`]. Pre-release versions

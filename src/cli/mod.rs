@@ -1,8 +1,112 @@
-//! Command-line interface: clap definitions and output formatting only.
+//! Command-line interface: clap definitions and output formatting only. Each command group has
+//! its own file; the work is done by `crate::action`.
+
+mod completion;
+mod create;
+mod lint;
+mod output;
+mod show;
+mod template;
+mod values_flags;
 
 use std::process::ExitCode;
 
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// rudder: a Helm-compatible package manager for Kubernetes.
+///
+/// Charts are Tera templates with Helm's names (Values, Release, Chart, toYaml, nindent, include,
+/// ...). Releases and chart repositories use Helm's formats, so existing tooling keeps working.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rudder",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Verbose output: debug logs on stderr (RUST_LOG filters them further).
+    #[arg(short = 'v', long = "debug", global = true)]
+    pub debug: bool,
+
+    /// Namespace scope for this request.
+    #[arg(
+        short = 'n',
+        long,
+        global = true,
+        env = "RUDDER_NAMESPACE",
+        value_name = "NAMESPACE"
+    )]
+    pub namespace: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render chart templates locally and print the manifests.
+    Template(template::TemplateArgs),
+    /// Examine charts for possible issues.
+    Lint(lint::LintArgs),
+    /// Create a new chart with the given name.
+    Create(create::CreateArgs),
+    /// Show information about a chart.
+    #[command(subcommand)]
+    Show(show::ShowCommand),
+    /// Print the version of rudder.
+    Version(completion::VersionArgs),
+    /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completion(completion::CompletionArgs),
+}
+
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(1);
+        }
+    };
+    init_tracing(cli.debug);
+    let sub_matches = matches.subcommand().map(|(_, m)| m.clone());
+    match run(cli, sub_matches.as_ref()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_tracing(debug: bool) {
+    let default = if debug { "rudder=debug" } else { "rudder=warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}
+
+fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
+    let namespace = cli.namespace.clone();
+    match cli.command {
+        Command::Template(args) => template::run(args, namespace, sub.expect("subcommand matches")),
+        Command::Lint(args) => lint::run(args, sub.expect("subcommand matches")),
+        Command::Create(args) => create::run(args),
+        Command::Show(cmd) => show::run(cmd),
+        Command::Version(args) => completion::version(args),
+        Command::Completion(args) => completion::completion(args),
+    }
 }

@@ -1,1 +1,18 @@
-//! Rendering: the Tera environment, the function library, manifest splitting and sorting.
+//! Rendering: the Tera environment with Helm's function names, the render context, manifest
+//! splitting, hook extraction and Helm's install order.
+
+pub mod context;
+mod error;
+mod funcs;
+pub mod manifest;
+mod render;
+pub mod yaml;
+
+pub use context::{Capabilities, ReleaseInfo};
+pub use error::EngineError;
+pub use funcs::Lookup;
+pub use manifest::{Hook, Manifest};
+pub use render::{CrdFile, RenderOptions, Rendered, render};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! `rudder create`: scaffold a starter chart. (Placeholder: filled by its own work.)

@@ -1,0 +1,1 @@
+//! `rudder lint`: check charts. (Placeholder: filled by its own work.)

@@ -1,0 +1,67 @@
+//! The pipeline every rendering verb shares: load the chart, compute values, validate them
+//! against the schema, render.
+
+use std::path::PathBuf;
+
+use super::ActionError;
+use crate::chart::{self, Chart};
+use crate::engine::{self, Capabilities, ReleaseInfo, RenderOptions, Rendered};
+use crate::values::{Values, coalesce, options::ValueOptions, schema};
+
+/// What to render and how.
+#[derive(Debug, Clone, Default)]
+pub struct RenderRequest {
+    /// A chart directory or `.tgz`.
+    pub chart: PathBuf,
+    /// User values (`-f` and the `--set` family).
+    pub values: ValueOptions,
+    /// `Release` as templates see it.
+    pub release: ReleaseInfo,
+    /// `Capabilities` as templates see it.
+    pub capabilities: Capabilities,
+}
+
+/// A rendered chart with what produced it.
+#[derive(Debug, Clone)]
+pub struct RenderResult {
+    /// The chart as loaded (all subcharts).
+    pub chart: Chart,
+    /// The user-supplied values (what a release records as its config).
+    pub user_values: Values,
+    /// The final, coalesced values.
+    pub values: Values,
+    /// The render itself.
+    pub rendered: Rendered,
+}
+
+/// Loads the chart of `req` (reading `-f -` from `stdin`), then renders it.
+pub fn load_and_render(
+    req: &RenderRequest,
+    stdin: &mut dyn std::io::Read,
+) -> Result<RenderResult, ActionError> {
+    let chart = chart::load(&req.chart)?;
+    render_chart(chart, req, stdin)
+}
+
+/// Renders an already loaded chart with the values and options of `req`.
+pub fn render_chart(
+    chart: Chart,
+    req: &RenderRequest,
+    stdin: &mut dyn std::io::Read,
+) -> Result<RenderResult, ActionError> {
+    let user_values = req.values.merge(stdin)?;
+    let resolved = coalesce::resolve(&chart, user_values.clone())?;
+    schema::validate(&resolved.chart, &resolved.values)?;
+    let opts = RenderOptions {
+        release: req.release.clone(),
+        capabilities: req.capabilities.clone(),
+        lookup: None,
+    };
+    let rendered = engine::render(&resolved.chart, &resolved.values, &opts)?;
+    Ok(RenderResult {
+        chart,
+        user_values,
+        values: resolved.values,
+        rendered,
+    })
+}
