@@ -56,13 +56,23 @@ pub fn parse_values(name: &str, text: &str) -> Result<Values, ValuesError> {
     Ok(values)
 }
 
-/// A yaml_serde error as a values error located at `name:line:column`.
+/// A yaml_serde error as a values error located at `name:line:column`; the message loses its
+/// own `at line L column C` for the first position (the location says it) and stays on one line.
 fn yaml_error(name: &str, e: &yaml_serde::Error) -> ValuesError {
-    let location = match e.location() {
-        Some(at) => format!("{name}:{}:{}", at.line(), at.column()),
-        None => name.to_string(),
+    let text = e.to_string();
+    let (location, message) = match e.location() {
+        Some(at) => (
+            format!("{name}:{}:{}", at.line(), at.column()),
+            text.replacen(
+                &format!(" at line {} column {}", at.line(), at.column()),
+                "",
+                1,
+            ),
+        ),
+        None => (name.to_string(), text),
     };
-    ValuesError::new(location, e.to_string())
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    ValuesError::new(location, message)
 }
 
 /// Helm's `YAMLReader`: the documents of `text` with the 1-based line each starts on. A line
@@ -593,7 +603,11 @@ mod tests {
     #[test]
     fn errors_carry_file_line_and_column() {
         let e = error("a: 1\n---\nb: 2\n---\nc: [1\nd: 2\n");
-        assert!(e.location.starts_with("v.yaml:6:"), "{e}");
+        assert_eq!(e.location, "v.yaml:6:2");
+        assert_eq!(
+            e.message,
+            "did not find expected ',' or ']', while parsing a flow sequence at line 5 column 4"
+        );
         let e = error("a: 1\n---\n\n- 1\n");
         assert_eq!(e.location, "v.yaml:3");
         assert!(e.message.contains("a list; values must be a map"), "{e}");
