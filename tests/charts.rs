@@ -482,13 +482,15 @@ fn required_values_fail_with_their_message() {
             "tls.enabled=true",
             "tls.certificate (PEM) is required",
         ),
-        ("cloudflare-sync", "dnsName=", "dnsName"),
     ];
     for (chart, set, message) in cases {
         let err = template_error(chart, &["--set", set]);
         assert!(err.contains(message), "{chart} --set {set}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     }
+    // An empty dnsName never reaches the template's `required`: the schema refuses it first.
+    let err = template_error("cloudflare-sync", &["--set", "dnsName="]);
+    assert!(err.contains("/dnsName"), "{err}");
 }
 
 /// Each object of a personal-cluster render: (subchart, kind, name).

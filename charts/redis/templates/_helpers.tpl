@@ -80,9 +80,10 @@ readinessProbe:
   {{- Values.probes.readiness | toYaml | nindent(n=2) }}
 {%- endcomponent redis_probes %}
 
-{#- The name of one role's Service (-master, -replicas), within the 63 characters of a DNS label. -#}
+{#- The name of one role's Service (-master, -replicas) within the 63 characters of a DNS label:
+    the full name is shortened, never the suffix, so the two names stay distinct. -#}
 {% component redis_service_name(@Values, @Release, @Chart, suffix) -%}
-{{ (include(name="redis_fullname") ~ "-" ~ suffix) | trunc(n=63) | trimSuffix(suffix="-") }}
+{{ include(name="redis_fullname") | trunc(n=62 - (suffix | length)) | trimSuffix(suffix="-") }}-{{ suffix }}
 {%- endcomponent redis_service_name %}
 
 {#- The Service of one role (`master` or `replica`, named -master or -replicas), ClusterIP or
