@@ -4,100 +4,75 @@
 //! are the sources' copies, and Helm itself accepts every Chart.yaml, values.yaml and schema.
 
 mod common;
+#[path = "charts/run.rs"]
+mod run;
 #[path = "charts/shapes.rs"]
 mod shapes;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
 
-use shapes::{Externals, Object};
+use run::{chart_dir, notes, rudder, template, template_error};
+use shapes::{Externals, Object, container, env, find};
 
-/// Every chart under `charts/`, with values Helm's schema check must reject and the JSON path the
-/// rejection names.
-const CHARTS: &[(&str, &str, &str)] = &[
-    (
+/// A chart under `charts/`, with values its schema must reject and the JSON path the rejection
+/// names.
+struct ChartCase {
+    name: &'static str,
+    bad_values: &'static str,
+    bad_path: &'static str,
+}
+
+const fn case(name: &'static str, bad_values: &'static str, bad_path: &'static str) -> ChartCase {
+    ChartCase {
+        name,
+        bad_values,
+        bad_path,
+    }
+}
+
+/// Every chart under `charts/`.
+const CHARTS: &[ChartCase] = &[
+    case(
         "cloudflare-sync",
         r#"{"dnsName": "not a name"}"#,
         "/dnsName",
     ),
-    ("crystal-www-example", r#"{"port": 0}"#, "/port"),
-    (
-        "haproxy-lb",
-        r#"{"servers": {"web": "no-port"}}"#,
-        "/servers/web",
-    ),
-    (
+    case("crystal-www-example", r#"{"port": 0}"#, "/port"),
+    case("haproxy-lb", r#"{"servers": {"web": "x"}}"#, "/servers/web"),
+    case(
         "kube-cert-manager",
         r#"{"persistence": {"size": "lots"}}"#,
         "/persistence/size",
     ),
-    (
+    case(
         "lobsters",
         r#"{"service": {"type": "Bogus"}}"#,
         "/service/type",
     ),
-    (
+    case(
         "monolith",
         r#"{"service": {"nodePort": 80}}"#,
         "/service/nodePort",
     ),
-    ("nginx", r#"{"kind": "Pod"}"#, "/kind"),
-    (
+    case("nginx", r#"{"kind": "Pod"}"#, "/kind"),
+    case(
         "nginx-proxy",
         r#"{"upstream": {"port": 70000}}"#,
         "/upstream/port",
     ),
-    (
+    case(
         "personal-cluster",
         r#"{"global": {"domain": "Not A Domain"}}"#,
         "/global/domain",
     ),
-    ("redis", r#"{"replicas": {"count": -1}}"#, "/replicas/count"),
+    case("redis", r#"{"replicas": {"count": -1}}"#, "/replicas/count"),
 ];
 
 /// The umbrella chart's subcharts, vendored under `charts/personal-cluster/charts/`.
 const SUBCHARTS: &[&str] = &["crystal-www-example", "kube-cert-manager", "lobsters"];
-
-fn chart_dir(chart: &str) -> PathBuf {
-    common::repo_root().join("charts").join(chart)
-}
-
-/// Runs `rudder ARGS...`, returning stdout on success and stderr on failure.
-fn rudder(args: &[&str]) -> Result<String, String> {
-    let out = Command::cargo_bin("rudder")
-        .expect("the rudder binary")
-        .args(args)
-        .env_remove("RUDDER_NAMESPACE")
-        .output()
-        .expect("run rudder");
-    if out.status.success() {
-        Ok(String::from_utf8(out.stdout).expect("UTF-8 output"))
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-/// `rudder template charts/<chart> EXTRA...`, which must succeed.
-fn template(chart: &str, extra: &[&str]) -> String {
-    let dir = chart_dir(chart);
-    let mut args = vec!["template", dir.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    rudder(&args).unwrap_or_else(|e| panic!("rudder template {chart} {extra:?} failed: {e}"))
-}
-
-/// `rudder template charts/<chart> EXTRA...`, which must fail; returns the error output.
-fn template_error(chart: &str, extra: &[&str]) -> String {
-    let dir = chart_dir(chart);
-    let mut args = vec!["template", dir.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    match rudder(&args) {
-        Ok(out) => panic!("rudder template {chart} {extra:?} succeeded:\n{out}"),
-        Err(e) => e,
-    }
-}
 
 /// Parses a render and asserts its objects have sound shapes and references.
 fn checked(stream: &str, namespace: &str, externals: &Externals) -> Vec<Object> {
@@ -122,58 +97,6 @@ fn variant(chart: &str, variant: &str, sets: &[&str], externals: &Externals) -> 
     let out = template(chart, &extra);
     insta::assert_snapshot!(format!("{chart}-{variant}"), out);
     checked(&out, "default", externals)
-}
-
-/// The NOTES of a render through the library (`rudder template` does not print them).
-fn notes(chart: &str, sets: &[&str]) -> String {
-    use rudder::action::render::RenderRequest;
-    use rudder::action::template::{TemplateRequest, run};
-    use rudder::values::options::{ValueOptions, ValueSource};
-    let req = TemplateRequest {
-        render: RenderRequest {
-            chart: chart_dir(chart),
-            values: ValueOptions {
-                files: vec![],
-                sets: sets
-                    .iter()
-                    .map(|s| ValueSource::Set(s.to_string()))
-                    .collect(),
-            },
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let out = run(&req, &mut std::io::empty()).unwrap_or_else(|e| panic!("{chart}: {e}"));
-    out.result
-        .rendered
-        .notes
-        .unwrap_or_else(|| panic!("{chart} has no NOTES.txt"))
-}
-
-fn find<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Value {
-    &objects
-        .iter()
-        .find(|o| o.kind() == kind && o.name() == name)
-        .unwrap_or_else(|| panic!("no {kind} {name} among the rendered objects"))
-        .value
-}
-
-fn container<'a>(pod_owner: &'a Value, name: &str) -> &'a Value {
-    pod_owner["spec"]["template"]["spec"]["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no container {name}"))
-}
-
-fn env<'a>(container: &'a Value, name: &str) -> &'a Value {
-    container["env"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|e| e["name"] == name)
-        .unwrap_or_else(|| panic!("no env {name}"))
 }
 
 fn defaults(chart: &str) {
@@ -216,7 +139,7 @@ fn every_chart_is_tested() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
-    let listed: Vec<&str> = CHARTS.iter().map(|c| c.0).collect();
+    let listed: Vec<&str> = CHARTS.iter().map(|c| c.name).collect();
     assert_eq!(on_disk, listed, "charts/ and CHARTS differ");
     assert_eq!(TESTED, listed.as_slice(), "a chart lacks its defaults test");
 }
@@ -367,33 +290,31 @@ fn kube_cert_manager_credentials_go_to_a_secret_and_never_to_notes() {
 
 #[test]
 fn secrets_never_appear_in_notes() {
-    let cases = [
-        ("cloudflare-sync", "cloudflare.apiKey=cf-s3cr3t-key"),
-        ("monolith", "jwtSecret=jwt-s3cr3t"),
-        ("redis", "auth.password=redis-s3cr3t"),
+    use base64::Engine as _;
+    let cases: [(&str, &[&str], &str); 3] = [
+        (
+            "cloudflare-sync",
+            &["cloudflare.apiKey=cf-s3cr3t-key"],
+            "cf-s3cr3t-key",
+        ),
+        ("monolith", &["jwtSecret=jwt-s3cr3t"], "jwt-s3cr3t"),
+        (
+            "redis",
+            &["auth.enabled=true", "auth.password=redis-s3cr3t"],
+            "redis-s3cr3t",
+        ),
     ];
-    for (chart, set) in cases {
-        let value = set.split_once('=').unwrap().1;
-        let sets = [set, "auth.enabled=true"];
-        let sets = if chart == "redis" {
-            &sets[..]
-        } else {
-            &sets[..1]
-        };
+    for (chart, sets, secret) in cases {
         let notes = notes(chart, sets);
         assert!(
-            !notes.contains(value),
-            "{chart} NOTES show {value}:\n{notes}"
+            !notes.contains(secret),
+            "{chart} NOTES show {secret}:\n{notes}"
         );
-        let mut extra = Vec::new();
-        for s in sets {
-            extra.extend(["--set", s]);
-        }
+        let extra: Vec<&str> = sets.iter().flat_map(|s| ["--set", s]).collect();
         let out = template(chart, &extra);
-        use base64::Engine as _;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
         assert!(
-            out.contains(&encoded) && !out.contains(value),
+            out.contains(&encoded) && !out.contains(secret),
             "{chart}: the value must be in a Secret, base64-encoded only"
         );
     }
@@ -616,7 +537,7 @@ fn personal_cluster_global_domain_reaches_every_subchart() {
 
 #[test]
 fn names_follow_the_release_and_fit_dns_labels() {
-    for (chart, _, _) in CHARTS {
+    for ChartCase { name: chart, .. } in CHARTS {
         let release = format!("my-{chart}");
         let chart_path = chart_dir(chart);
         let out = rudder(&[
@@ -698,13 +619,22 @@ fn vendored_subcharts_are_copies_of_their_sources() {
 fn helm_accepts_every_chart_and_its_values() {
     let input: Vec<Value> = CHARTS
         .iter()
-        .map(|(chart, bad, _)| {
-            json!({"path": chart_dir(chart), "bad_values": serde_json::from_str::<Value>(bad).unwrap()})
+        .map(|c| {
+            let bad: Value = serde_json::from_str(c.bad_values).unwrap();
+            json!({"path": chart_dir(c.name), "bad_values": bad})
         })
         .collect();
     let results = common::oracle("charts.py", &json!({ "charts": input }));
     let results = results.as_array().unwrap();
-    for ((chart, _, bad_path), r) in CHARTS.iter().zip(results) {
+    for (
+        ChartCase {
+            name: chart,
+            bad_path,
+            ..
+        },
+        r,
+    ) in CHARTS.iter().zip(results)
+    {
         assert_eq!(r["ok"], true, "Helm cannot load {chart}: {}", r["error"]);
         assert_eq!(r["name"], *chart);
         assert_eq!(r["apiVersion"], "v2");
@@ -727,7 +657,7 @@ fn helm_accepts_every_chart_and_its_values() {
     }
     let umbrella = &results[CHARTS
         .iter()
-        .position(|c| c.0 == "personal-cluster")
+        .position(|c| c.name == "personal-cluster")
         .unwrap()];
     assert_eq!(umbrella["dependencies"], json!(SUBCHARTS));
     for dep in umbrella["declared"].as_array().unwrap() {
@@ -740,11 +670,11 @@ fn helm_accepts_every_chart_and_its_values() {
 #[test]
 fn rudder_rejects_the_values_helm_rejects() {
     let dir = tempfile::tempdir().unwrap();
-    for (chart, bad, bad_path) in CHARTS {
-        let file = dir.path().join(format!("{chart}.yaml"));
-        std::fs::write(&file, bad).unwrap();
-        let err = template_error(chart, &["-f", file.to_str().unwrap()]);
-        assert!(err.contains(bad_path), "{chart}: {err}");
+    for c in CHARTS {
+        let file = dir.path().join(format!("{}.yaml", c.name));
+        std::fs::write(&file, c.bad_values).unwrap();
+        let err = template_error(c.name, &["-f", file.to_str().unwrap()]);
+        assert!(err.contains(c.bad_path), "{}: {err}", c.name);
     }
 }
 

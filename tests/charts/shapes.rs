@@ -1,7 +1,8 @@
 //! Structural checks of the Kubernetes objects a chart renders: required fields per kind, and the
 //! references between objects (selectors, named ports, volumes, Secrets and ConfigMaps with their
 //! keys, ServiceAccounts, RBAC bindings). No cluster is needed: these are the mistakes that
-//! `kubectl apply` or the pods themselves would only reveal at run time.
+//! `kubectl apply` or the pods themselves would only reveal at run time. Also the lookups the
+//! tests use to reach into rendered objects.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,6 +31,35 @@ impl Object {
     fn label(&self) -> String {
         format!("{} {} ({})", self.kind(), self.name(), self.source)
     }
+}
+
+/// The object of a kind and name, which must be among `objects`.
+pub fn find<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Value {
+    &objects
+        .iter()
+        .find(|o| o.kind() == kind && o.name() == name)
+        .unwrap_or_else(|| panic!("no {kind} {name} among the rendered objects"))
+        .value
+}
+
+/// A container of a workload's pod template, by name.
+pub fn container<'a>(pod_owner: &'a Value, name: &str) -> &'a Value {
+    pod_owner["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no container {name}"))
+}
+
+/// An environment variable of a container, by name.
+pub fn env<'a>(container: &'a Value, name: &str) -> &'a Value {
+    container["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("no env {name}"))
 }
 
 /// Splits `rudder template` output into objects, parsing each document as YAML.
