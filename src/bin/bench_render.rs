@@ -1,1 +1,184 @@
-fn main() {}
+//! Render benchmark: the whole `rudder template` process against the real Helm engine's
+//! in-process render of the same chart, side by side in one run.
+//!
+//! ```text
+//! cargo build --release && target/release/bench-render [--runs 15] [--sizes 10,100,1000]
+//! ```
+//! For each size N it generates the `scale` chart (N apps × Deployment + Service + ConfigMap) with
+//! `bench/gen_chart.py` in both dialects, then measures:
+//! - rudder: wall time (median and min of `--runs` process runs) and peak RSS of
+//!   `rudder template bench <chart>`, output discarded;
+//! - Helm: median in-process `Chart.render` time via `helm_python` (no process start counted).
+//!
+//! It prints what it measured; nothing is assumed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+struct Args {
+    runs: usize,
+    sizes: Vec<usize>,
+    python: PathBuf,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        runs: 15,
+        sizes: vec![10, 100, 1000],
+        python: std::env::var_os("RUDDER_HELM_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".venv/bin/python")),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => args.runs = it.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--sizes" => {
+                args.sizes = it
+                    .next()
+                    .expect("--sizes N,N")
+                    .split(',')
+                    .map(|s| s.parse().expect("a size"))
+                    .collect()
+            }
+            "--python" => args.python = PathBuf::from(it.next().expect("--python PATH")),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    args
+}
+
+/// Runs `cmd` to completion and returns (wall seconds, peak RSS in KiB) from wait4's rusage.
+fn run_measured(cmd: &mut Command) -> (f64, i64) {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child with valid out-pointers.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed().as_secs_f64();
+    assert_eq!(r, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed"
+    );
+    std::mem::forget(child);
+    (elapsed, usage.ru_maxrss)
+}
+
+fn generate(n: usize, dialect: &str, dir: &Path) {
+    let status = Command::new("python3")
+        .arg("bench/gen_chart.py")
+        .arg(n.to_string())
+        .arg(dir)
+        .args(["--dialect", dialect])
+        .stdout(Stdio::null())
+        .status()
+        .expect("run bench/gen_chart.py");
+    assert!(status.success(), "gen_chart.py failed");
+}
+
+fn helm_render_ms(python: &Path, chart: &Path, runs: usize) -> (f64, usize) {
+    let script = format!(
+        r#"
+import time, statistics, helm_python as h
+c = h.Chart.load({chart:?})
+out = c.render({{}}, name="bench", namespace="default")
+times = []
+for _ in range({runs}):
+    t = time.perf_counter(); c.render({{}}, name="bench", namespace="default"); times.append(time.perf_counter() - t)
+print(statistics.median(times) * 1000, sum(len(v) for v in out.values()))
+"#,
+        chart = chart.display().to_string()
+    );
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("run the Helm engine");
+    assert!(
+        out.status.success(),
+        "helm render failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut parts = text.split_whitespace();
+    (
+        parts.next().unwrap().parse().unwrap(),
+        parts.next().unwrap().parse().unwrap(),
+    )
+}
+
+fn main() {
+    let args = parse_args();
+    let rudder = std::env::current_exe().unwrap().with_file_name("rudder");
+    assert!(
+        rudder.exists(),
+        "build rudder first (cargo build --release)"
+    );
+    let tmp = std::env::temp_dir().join(format!("rudder-bench-{}", std::process::id()));
+    println!(
+        "rudder template (whole process) vs Helm v4 engine render (in-process), {} runs each",
+        args.runs
+    );
+    println!(
+        "{:>6} {:>8} {:>12} {:>12} {:>12} {:>10} {:>12} {:>8}",
+        "apps",
+        "objects",
+        "rudder_med",
+        "rudder_min",
+        "rudder_rss",
+        "out_bytes",
+        "helm_med",
+        "ratio"
+    );
+    for &n in &args.sizes {
+        let tera_dir = tmp.join(format!("tera-{n}"));
+        let go_dir = tmp.join(format!("go-{n}"));
+        generate(n, "tera", &tera_dir);
+        generate(n, "go", &go_dir);
+        let out = Command::new(&rudder)
+            .args(["template", "bench"])
+            .arg(&tera_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rudder template failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out_bytes = out.stdout.len();
+        let mut times = Vec::new();
+        let mut rss = 0;
+        for _ in 0..args.runs {
+            let (t, r) = run_measured(
+                Command::new(&rudder)
+                    .args(["template", "bench"])
+                    .arg(&tera_dir),
+            );
+            times.push(t * 1000.0);
+            rss = rss.max(r);
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let median = times[times.len() / 2];
+        let (helm_ms, _helm_bytes) = helm_render_ms(&args.python, &go_dir, args.runs);
+        println!(
+            "{:>6} {:>8} {:>10.2}ms {:>10.2}ms {:>9.1}MiB {:>10} {:>10.2}ms {:>7.2}x",
+            n,
+            3 * n,
+            median,
+            times[0],
+            rss as f64 / 1024.0,
+            out_bytes,
+            helm_ms,
+            helm_ms / median
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

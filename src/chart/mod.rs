@@ -12,7 +12,9 @@ mod model;
 
 pub use archive::{ArchiveLimits, read_archive};
 pub use helmignore::HelmIgnore;
-pub use load::{load, load_archive_bytes, load_dir};
+pub use load::{
+    load, load_archive_bytes, load_archive_bytes_with_limits, load_dir, load_with_limits,
+};
 pub use metadata::{Dependency, Maintainer, Metadata, constraint_matches, parse_constraint};
 pub use model::{Chart, ChartFile};
 

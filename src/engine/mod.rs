@@ -6,6 +6,7 @@ mod error;
 mod funcs;
 pub mod manifest;
 mod render;
+pub mod yaml;
 
 pub use context::{Capabilities, ReleaseInfo};
 pub use error::EngineError;

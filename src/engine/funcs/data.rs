@@ -129,8 +129,7 @@ pub(crate) fn to_yaml(v: &Value) -> TeraResult<String> {
         return Ok("null".into());
     }
     let json = to_json(v)?;
-    let mut text =
-        yaml_serde::to_string(&json).map_err(|e| Error::message(format!("toYaml: {e}")))?;
+    let mut text = crate::engine::yaml::to_yaml_string(&json);
     if text.ends_with('\n') {
         text.pop();
     }
