@@ -18,17 +18,35 @@ const IDENT: &str = "<CHARTIDENT>";
 const SCAFFOLD: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("create/Chart.yaml")),
     ("values.yaml", include_str!("create/values.yaml")),
-    ("values.schema.json", include_str!("create/values.schema.json")),
+    (
+        "values.schema.json",
+        include_str!("create/values.schema.json"),
+    ),
     (".helmignore", include_str!("create/helmignore")),
-    ("templates/_helpers.tpl", include_str!("create/_helpers.tpl")),
-    ("templates/deployment.yaml", include_str!("create/deployment.yaml")),
-    ("templates/service.yaml", include_str!("create/service.yaml")),
+    (
+        "templates/_helpers.tpl",
+        include_str!("create/_helpers.tpl"),
+    ),
+    (
+        "templates/deployment.yaml",
+        include_str!("create/deployment.yaml"),
+    ),
+    (
+        "templates/service.yaml",
+        include_str!("create/service.yaml"),
+    ),
     (
         "templates/serviceaccount.yaml",
         include_str!("create/serviceaccount.yaml"),
     ),
-    ("templates/ingress.yaml", include_str!("create/ingress.yaml")),
-    ("templates/httproute.yaml", include_str!("create/httproute.yaml")),
+    (
+        "templates/ingress.yaml",
+        include_str!("create/ingress.yaml"),
+    ),
+    (
+        "templates/httproute.yaml",
+        include_str!("create/httproute.yaml"),
+    ),
     ("templates/hpa.yaml", include_str!("create/hpa.yaml")),
     ("templates/NOTES.txt", include_str!("create/NOTES.txt")),
     (
@@ -246,7 +264,11 @@ mod tests {
         assert!(helpers.contains("{% component my_app_fullname(@Values, @Release, @Chart)"));
         let chart = &files.iter().find(|(p, _)| p == "Chart.yaml").unwrap().1;
         assert!(chart.contains("\nname: my-app\n"));
-        let schema = &files.iter().find(|(p, _)| p == "values.schema.json").unwrap().1;
+        let schema = &files
+            .iter()
+            .find(|(p, _)| p == "values.schema.json")
+            .unwrap()
+            .1;
         serde_json::from_str::<serde_json::Value>(schema).unwrap();
     }
 
@@ -278,7 +300,11 @@ mod tests {
             starter: None,
         })
         .unwrap_err();
-        assert!(err.to_string().contains("chart name \"Bad_Name\" is invalid"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("chart name \"Bad_Name\" is invalid"),
+            "{err}"
+        );
         assert!(!bad.exists());
     }
 
