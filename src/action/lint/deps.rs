@@ -8,6 +8,15 @@ use crate::chart::Chart;
 
 const DIR: &str = "charts/";
 
+/// Whether every dependency declared in Chart.yaml is shipped in `charts/`.
+pub fn all_shipped(chart: &Chart) -> bool {
+    chart
+        .metadata
+        .dependencies
+        .iter()
+        .all(|d| chart.dependencies.iter().any(|c| c.name() == d.name))
+}
+
 /// Compares the declared dependencies of a loaded chart with the subcharts it ships.
 pub fn lint(chart: &Chart, l: &mut Linter) {
     let shipped: BTreeSet<&str> = chart.dependencies.iter().map(Chart::name).collect();
@@ -81,6 +90,7 @@ mod tests {
             },
         ];
         c.dependencies = vec![chart("db"), chart("extra")];
+        assert!(!all_shipped(&c));
         let mut l = Linter::default();
         lint(&c, &mut l);
         let m: Vec<String> = l.messages.iter().map(|m| m.to_string()).collect();

@@ -53,7 +53,13 @@ pub fn dns1123_label(name: &str) -> Vec<String> {
     if name.len() > LABEL_MAX {
         errs.push(too_long(LABEL_MAX));
     }
-    if !DNS1123_LABEL.is_match(name) {
+    if DNS1123_LABEL.is_match(name) {
+        return errs;
+    }
+    if DNS1123_SUBDOMAIN.is_match(name) {
+        // A valid subdomain: only the dots are wrong (the API server says so).
+        errs.push("must not contain dots".into());
+    } else {
         errs.push(format!(
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '{DNS1123_LABEL_FMT}')"
         ));
@@ -176,7 +182,12 @@ mod tests {
     #[test]
     fn labels_and_service_names() {
         assert!(dns1123_label("123-abc").is_empty());
-        assert!(!dns1123_label("a.b").is_empty());
+        assert_eq!(
+            dns1123_label("a.b"),
+            vec!["must not contain dots".to_string()]
+        );
+        assert!(dns1123_label("a.B")[0].starts_with("a lowercase RFC 1123 label"));
+        assert_eq!(dns1123_label(&format!("a.{}", "b".repeat(64))).len(), 2);
         assert!(dns1035_label("abc-123").is_empty());
         assert!(!dns1035_label("1abc").is_empty());
         assert_eq!(dns1035_label(&"a".repeat(64)).len(), 1);
