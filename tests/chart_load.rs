@@ -481,7 +481,7 @@ fn invalid_values_yaml_reports_file_and_line() {
     let e = dir_error(&[("Chart.yaml", CHART_YAML), ("values.yaml", b"- a\n- b\n")]);
     assert_eq!(
         e,
-        "DIR/values.yaml: document 1 is a list, but values must be a map of keys to values"
+        "DIR/values.yaml:1: the YAML document starting here is a list; values must be a map"
     );
 }
 

@@ -39,7 +39,9 @@ pub fn load_and_render(
     req: &RenderRequest,
     stdin: &mut dyn std::io::Read,
 ) -> Result<RenderResult, ActionError> {
+    let started = std::time::Instant::now();
     let chart = chart::load(&req.chart)?;
+    tracing::debug!(elapsed = ?started.elapsed(), chart = %req.chart.display(), "chart loaded");
     render_chart(chart, req, stdin)
 }
 
@@ -49,6 +51,7 @@ pub fn render_chart(
     req: &RenderRequest,
     stdin: &mut dyn std::io::Read,
 ) -> Result<RenderResult, ActionError> {
+    let started = std::time::Instant::now();
     let user_values = req.values.merge(stdin)?;
     render_with_values(chart, user_values, req)
 }
@@ -63,6 +66,7 @@ pub fn render_with_values(
 ) -> Result<RenderResult, ActionError> {
     let resolved = coalesce::resolve(&chart, user_values.clone())?;
     schema::validate(&resolved.chart, &resolved.values)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "values computed and validated");
     let opts = RenderOptions {
         release: req.release.clone(),
         capabilities: req.capabilities.clone(),

@@ -147,7 +147,14 @@ fn build_chart(
             }
             "values.yaml" => {
                 let text = utf8(&file.data, &at(&file.name))?;
-                chart.values = yaml::parse_values(text, &at(&file.name))?;
+                // One reader for values files everywhere (YAML 1.1 types, documents merged as Helm's LoadValues).
+                chart.values =
+                    crate::values::yaml::parse_values(&at(&file.name), text).map_err(|e| {
+                        ChartError::Invalid {
+                            path: e.location,
+                            message: e.message,
+                        }
+                    })?;
                 chart.raw_values = Some(text.to_string());
             }
             "values.schema.json" => {

@@ -105,6 +105,7 @@ pub fn render(
             chart.name()
         )));
     }
+    let started = std::time::Instant::now();
     let mut scopes = Vec::new();
     walk(
         chart,
@@ -221,6 +222,7 @@ pub fn render(
         }
     }
 
+    tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
     for (name, text) in &outputs {
@@ -230,6 +232,7 @@ pub fn render(
     }
     manifest::sort_by_kind(&mut manifests);
     manifest::sort_hooks(&mut hooks);
+    tracing::debug!(elapsed = ?started.elapsed(), manifests = manifests.len(), hooks = hooks.len(), "manifests parsed and sorted");
     Ok(Rendered {
         manifests,
         hooks,

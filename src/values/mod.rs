@@ -6,6 +6,7 @@ pub mod dependencies;
 pub mod options;
 pub mod schema;
 pub mod strvals;
+pub mod yaml;
 
 /// A values tree: a YAML/JSON map. Keys iterate in sorted order (serde_json's default map), which
 /// is what makes renders byte-for-byte reproducible.

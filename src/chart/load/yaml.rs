@@ -34,59 +34,10 @@ fn strip_positions(message: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Parses `values.yaml` as Helm's `LoadValues`: every document must be a map (or empty); the
-/// documents are merged in order (maps deeply, lists appended, anything else replaced).
-pub(super) fn parse_values(text: &str, path: &str) -> Result<Map<String, Value>, ChartError> {
-    let mut values = Map::new();
-    for (index, document) in yaml_serde::Deserializer::from_str(text).enumerate() {
-        let JsonValue(doc) = JsonValue::deserialize(document).map_err(|e| yaml_error(path, &e))?;
-        match doc {
-            Value::Null => {}
-            Value::Object(map) => merge_maps(&mut values, map),
-            other => {
-                return Err(ChartError::Invalid {
-                    path: path.to_string(),
-                    message: format!(
-                        "document {} is {}, but values must be a map of keys to values",
-                        index + 1,
-                        kind_of(&other)
-                    ),
-                });
-            }
-        }
-    }
-    Ok(values)
-}
-
 /// Parses any YAML file (a lock file) to check it is well formed; returns its value.
 pub(super) fn parse_any(text: &str, path: &str) -> Result<Value, ChartError> {
     let JsonValue(value) = yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))?;
     Ok(value)
-}
-
-/// Helm's `MergeMaps`: maps merge recursively, lists are appended, other values replaced.
-fn merge_maps(into: &mut Map<String, Value>, from: Map<String, Value>) {
-    for (key, value) in from {
-        match (into.get_mut(&key), value) {
-            (Some(Value::Object(old)), Value::Object(new)) => merge_maps(old, new),
-            (Some(Value::Array(old)), Value::Array(new)) => old.extend(new),
-            (_, value) => {
-                into.insert(key, value);
-            }
-        }
-    }
-}
-
-/// "a list", "a string" ...: for messages.
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
-    }
 }
 
 /// A YAML value read into JSON as Helm's YAML-to-JSON step does: scalar map keys become
@@ -199,62 +150,5 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
     fn visit_string<E>(self, v: String) -> Result<String, E> {
         Ok(v)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn values(text: &str) -> Result<Value, String> {
-        parse_values(text, "c/values.yaml")
-            .map(Value::Object)
-            .map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn empty_and_comment_only_files_are_empty_maps() {
-        assert_eq!(values("").unwrap(), json!({}));
-        assert_eq!(values("# nothing\n").unwrap(), json!({}));
-        assert_eq!(values("~\n").unwrap(), json!({}));
-    }
-
-    #[test]
-    fn documents_merge_as_helm_load_values() {
-        let v = values("a: {b: 1, l: [1]}\n---\na: {c: 2, l: [2]}\nx: y\n").unwrap();
-        assert_eq!(v, json!({"a": {"b": 1, "c": 2, "l": [1, 2]}, "x": "y"}));
-    }
-
-    #[test]
-    fn repeated_keys_keep_the_last_and_scalar_keys_become_strings() {
-        assert_eq!(values("a: 1\na: 2\n").unwrap(), json!({"a": 2}));
-        assert_eq!(
-            values("1: x\ntrue: y\n").unwrap(),
-            json!({"1": "x", "true": "y"})
-        );
-    }
-
-    #[test]
-    fn a_non_map_document_is_refused() {
-        let e = values("a: 1\n---\n- 1\n").unwrap_err();
-        assert_eq!(
-            e,
-            "c/values.yaml: document 2 is a list, but values must be a map of keys to values"
-        );
-    }
-
-    #[test]
-    fn syntax_errors_name_line_and_column() {
-        let e = values("a: 1\nb: [1\n").unwrap_err();
-        assert!(e.starts_with("c/values.yaml:3:"), "{e}");
-        assert!(!e.contains(" at line"), "{e}");
-        let e = values("a: 1\n  b: 2\n").unwrap_err();
-        assert!(e.starts_with("c/values.yaml:2:"), "{e}");
-    }
-
-    #[test]
-    fn custom_tags_are_dropped() {
-        assert_eq!(values("a: !foo 1\n").unwrap(), json!({"a": 1}));
     }
 }
