@@ -96,6 +96,45 @@ fn created_chart_renders_and_lints_strict_with_every_option() {
 }
 
 #[test]
+fn set_flags_switch_the_optional_objects_on_and_lint_strict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = create(tmp.path(), "web");
+    let chart = chart.to_str().unwrap();
+    let sets = [
+        "--set",
+        "ingress.enabled=true",
+        "--set",
+        "autoscaling.enabled=true",
+    ];
+    let out = rudder()
+        .args(["template", chart])
+        .args(sets)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("kind: Ingress\n"), "{out}");
+    assert!(out.contains("kind: HorizontalPodAutoscaler\n"), "{out}");
+    // With autoscaling on, the Deployment leaves replicas to the autoscaler.
+    assert!(!out.contains("replicas:"), "{out}");
+    rudder()
+        .args(["lint", "--strict", chart])
+        .args(sets)
+        .assert()
+        .success();
+    // The schema guards the values: a wrong type fails the lint.
+    rudder()
+        .args(["lint", chart, "--set", "service.port=http"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "[ERROR] values.yaml: values don't meet the schema of chart web: at '/service/port'",
+        ));
+}
+
+#[test]
 fn created_files_and_names() {
     let tmp = tempfile::tempdir().unwrap();
     let chart = create(tmp.path(), "9-lives");

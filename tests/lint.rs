@@ -254,7 +254,7 @@ fn values_yaml_and_templates_dir_rules() {
     let a = f.lint(&[]).code(1);
     let out = stdout(&a);
     assert!(
-        out.contains("[ERROR] values.yaml: unable to parse YAML: "),
+        out.contains("[ERROR] values.yaml:2:1: unable to parse YAML: "),
         "{out}"
     );
     // The load failure it causes is not reported a second time.

@@ -51,7 +51,6 @@ pub fn render_chart(
     req: &RenderRequest,
     stdin: &mut dyn std::io::Read,
 ) -> Result<RenderResult, ActionError> {
-    let started = std::time::Instant::now();
     let user_values = req.values.merge(stdin)?;
     render_with_values(chart, user_values, req)
 }
@@ -64,6 +63,7 @@ pub fn render_with_values(
     user_values: Values,
     req: &RenderRequest,
 ) -> Result<RenderResult, ActionError> {
+    let started = std::time::Instant::now();
     let resolved = coalesce::resolve(&chart, user_values.clone())?;
     schema::validate(&resolved.chart, &resolved.values)?;
     tracing::debug!(elapsed = ?started.elapsed(), "values computed and validated");

@@ -28,19 +28,10 @@ pub fn lint(src: &Source, l: &mut Linter) {
         l.error(FILE, "not valid UTF-8 text");
         return;
     };
-    match yaml_serde::from_str::<yaml_serde::Value>(&text) {
-        Ok(yaml_serde::Value::Mapping(_) | yaml_serde::Value::Null) => {}
-        Ok(_) => l.error(FILE, "values must be a YAML mapping (key: value)"),
-        Err(e) => l.error(
-            FILE,
-            format!(
-                "unable to parse YAML: {}",
-                e.to_string()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-        ),
+    // The reader the loader and `-f` use (Helm's YAML 1.1 rules), so lint and render agree.
+    if let Err(e) = crate::values::yaml::parse_values(FILE, &text) {
+        let message = e.message.split_whitespace().collect::<Vec<_>>().join(" ");
+        l.error(e.location, format!("unable to parse YAML: {message}"));
     }
 }
 
@@ -66,13 +57,16 @@ mod tests {
         let m = run(Some("a: [\n"));
         assert_eq!(m.len(), 1);
         assert!(
-            m[0].starts_with("[ERROR] values.yaml: unable to parse YAML: "),
+            m[0].starts_with("[ERROR] values.yaml:2:1: unable to parse YAML: "),
             "{m:?}"
         );
-        assert!(m[0].contains("line"), "{m:?}");
-        assert_eq!(
-            run(Some("- a\n")),
-            vec!["[ERROR] values.yaml: values must be a YAML mapping (key: value)"]
+        let m = run(Some("- a\n"));
+        assert_eq!(m.len(), 1);
+        assert!(
+            m[0].starts_with("[ERROR] values.yaml:1: unable to parse YAML: "),
+            "{m:?}"
         );
+        // YAML 1.1 as Helm: `yes` is a boolean, an octal is a number; documents merge.
+        assert!(run(Some("a: yes\nb: 0755\n---\nc: 1\n")).is_empty());
     }
 }
