@@ -489,3 +489,48 @@ fn findings_match_helms_linter() {
         assert_eq!(ours, theirs, "chart {dir}, target {target:?}");
     }
 }
+
+#[test]
+fn archives_are_linted_like_directories() {
+    let f = Fixture::new(&[(
+        "templates/cm2.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n",
+    )]);
+    let archive = f.dir.parent().unwrap().join("demo-0.1.0.tgz");
+    let file = std::fs::File::create(&archive).unwrap();
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::default(),
+    ));
+    tar.append_dir_all("demo", &f.dir).unwrap();
+    tar.into_inner().unwrap().finish().unwrap();
+    rudder()
+        .args(["lint", "--strict", archive.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stdout(contains(format!("==> Linting {}\n", archive.display())))
+        .stdout(contains(
+            "[WARNING] templates/cm2.yaml: object name does not conform",
+        ));
+}
+
+#[test]
+fn values_from_stdin_are_read_once_for_every_chart() {
+    let a = Fixture::new(&[]);
+    let b = Fixture::new(&[]);
+    for f in [&a, &b] {
+        write(&f.dir, "values.yaml", "{}\n");
+    }
+    // Without `key` the templates fail; from stdin both charts get it.
+    rudder()
+        .args(["lint", a.path(), b.path(), "-f", "-"])
+        .write_stdin("key: from-stdin\n")
+        .assert()
+        .success()
+        .stdout(contains("2 chart(s) linted, 0 chart(s) failed"));
+    rudder()
+        .args(["lint", a.path(), b.path()])
+        .assert()
+        .code(1)
+        .stderr("Error: 2 chart(s) linted, 2 chart(s) failed\n");
+}
