@@ -534,3 +534,33 @@ fn values_from_stdin_are_read_once_for_every_chart() {
         .code(1)
         .stderr("Error: 2 chart(s) linted, 2 chart(s) failed\n");
 }
+
+#[test]
+fn crds_must_be_plain_current_crds() {
+    let f = Fixture::new(&[
+        (
+            "crds/widgets.yaml",
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n",
+        ),
+        (
+            "crds/old.yaml",
+            "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata:\n  name: olds.example.com\n",
+        ),
+        (
+            "crds/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+        ),
+    ]);
+    let a = f.lint(&["--kube-version", "1.30"]).code(1);
+    let out = stdout(&a);
+    assert!(
+        out.contains("[ERROR] crds/cm.yaml: apiVersion is not in 'apiextensions.k8s.io'\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[ERROR] crds/cm.yaml: object kind is not 'CustomResourceDefinition'\n"),
+        "{out}"
+    );
+    assert!(out.contains("[ERROR] crds/old.yaml: apiextensions.k8s.io/v1beta1 CustomResourceDefinition is deprecated in v1.16+, unavailable in v1.22+"), "{out}");
+    assert!(!out.contains("widgets.yaml"), "{out}");
+}
