@@ -236,6 +236,9 @@ pub fn render(
     })
 }
 
+/// Manifests and hooks parsed from rendered output.
+type Parsed = (Vec<Manifest>, Vec<Hook>);
+
 /// Parses every template's output into manifests and hooks, in template-path order. Parsing the
 /// YAML dominates the cost of a large render, so documents are parsed on all available cores.
 fn parse_outputs(
@@ -256,17 +259,16 @@ fn parse_outputs(
         .unwrap_or(1)
         .min(8);
     let chunk = docs.len().div_ceil(threads).max(64);
-    let parsed: Vec<Result<(Vec<Manifest>, Vec<Hook>), EngineError>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = docs
-                .chunks(chunk.max(1))
-                .map(|part| scope.spawn(move || manifest::parse_documents(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("parser thread"))
-                .collect()
-        });
+    let parsed: Vec<Result<Parsed, EngineError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks(chunk.max(1))
+            .map(|part| scope.spawn(move || manifest::parse_documents(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parser thread"))
+            .collect()
+    });
     let (mut manifests, mut hooks) = (Vec::new(), Vec::new());
     for part in parsed {
         let (m, h) = part?;
