@@ -322,6 +322,9 @@ fn version_and_completion() {
         .stdout(predicate::str::contains("template"));
 }
 
+/// A bad-input case: name, the chart's files, extra args, what the error must contain.
+type BadInput<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>, Vec<&'a str>);
+
 /// Each bad input: the files of the chart, extra args, and what the one-line error must contain.
 #[test]
 fn bad_inputs_fail_with_one_clear_line() {
@@ -329,7 +332,7 @@ fn bad_inputs_fail_with_one_clear_line() {
         "templates/cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
     );
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<&str>, Vec<&str>)> = vec![
+    let cases: Vec<BadInput> = vec![
         (
             "missing Chart.yaml",
             vec![("values.yaml", "a: 1\n"), ok_tpl],
