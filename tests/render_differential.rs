@@ -133,13 +133,11 @@ fn scale_chart_renders_identically_to_helm() {
     assert_same("scale", &ours(&tera, &empty), &h[0], true);
 }
 
+/// A chart's files as (relative path, content).
+type Files = Vec<(&'static str, &'static str)>;
+
 /// Feature pairs: (name, Go chart files, Tera chart files, values).
-fn pairs() -> Vec<(
-    &'static str,
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-    Value,
-)> {
+fn pairs() -> Vec<(&'static str, Files, Files, Value)> {
     let chart_yaml = (
         "Chart.yaml",
         "apiVersion: v2\nname: pair\nversion: 1.2.3\nappVersion: \"4.5\"\n",

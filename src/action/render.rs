@@ -51,8 +51,19 @@ pub fn render_chart(
     req: &RenderRequest,
     stdin: &mut dyn std::io::Read,
 ) -> Result<RenderResult, ActionError> {
-    let started = std::time::Instant::now();
     let user_values = req.values.merge(stdin)?;
+    render_with_values(chart, user_values, req)
+}
+
+/// Renders an already loaded chart with user values merged beforehand (`req.values` is not
+/// read): for verbs that render several charts with the same values, like `lint`, which must
+/// read `-f -` only once.
+pub fn render_with_values(
+    chart: Chart,
+    user_values: Values,
+    req: &RenderRequest,
+) -> Result<RenderResult, ActionError> {
+    let started = std::time::Instant::now();
     let resolved = coalesce::resolve(&chart, user_values.clone())?;
     schema::validate(&resolved.chart, &resolved.values)?;
     tracing::debug!(elapsed = ?started.elapsed(), "values computed and validated");

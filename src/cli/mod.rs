@@ -103,7 +103,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
     match cli.command {
         Command::Template(args) => template::run(args, namespace, sub.expect("subcommand matches")),
-        Command::Lint(args) => lint::run(args, sub.expect("subcommand matches")),
+        Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
         Command::Version(args) => completion::version(args),

@@ -166,9 +166,21 @@ pub fn parse_template_output(
     source: &str,
     text: &str,
 ) -> Result<(Vec<Manifest>, Vec<Hook>), EngineError> {
+    let docs: Vec<(&str, usize, &str)> = split_documents(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| (source, i, d))
+        .collect();
+    parse_documents(&docs)
+}
+
+/// Parses (template, index of the document in the template, document) triples, in order.
+pub fn parse_documents(
+    docs: &[(&str, usize, &str)],
+) -> Result<(Vec<Manifest>, Vec<Hook>), EngineError> {
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
-    for (index, doc) in split_documents(text).into_iter().enumerate() {
+    for &(source, index, doc) in docs {
         let bad = |message: String| EngineError::Manifest {
             template: source.to_string(),
             index,

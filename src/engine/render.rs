@@ -223,13 +223,7 @@ pub fn render(
     }
 
     tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
-    let mut manifests = Vec::new();
-    let mut hooks = Vec::new();
-    for (name, text) in &outputs {
-        let (m, h) = manifest::parse_template_output(name, text)?;
-        manifests.extend(m);
-        hooks.extend(h);
-    }
+    let (mut manifests, mut hooks) = parse_outputs(&outputs)?;
     manifest::sort_by_kind(&mut manifests);
     manifest::sort_hooks(&mut hooks);
     tracing::debug!(elapsed = ?started.elapsed(), manifests = manifests.len(), hooks = hooks.len(), "manifests parsed and sorted");
@@ -240,4 +234,46 @@ pub fn render(
         crds,
         outputs,
     })
+}
+
+/// Manifests and hooks parsed from rendered output.
+type Parsed = (Vec<Manifest>, Vec<Hook>);
+
+/// Parses every template's output into manifests and hooks, in template-path order. Parsing the
+/// YAML dominates the cost of a large render, so documents are parsed on all available cores.
+fn parse_outputs(
+    outputs: &BTreeMap<String, String>,
+) -> Result<(Vec<Manifest>, Vec<Hook>), EngineError> {
+    // Flatten to (template, document text) so one huge template is split across threads too.
+    let docs: Vec<(&str, usize, &str)> = outputs
+        .iter()
+        .flat_map(|(name, text)| {
+            manifest::split_documents(text)
+                .into_iter()
+                .enumerate()
+                .map(move |(i, d)| (name.as_str(), i, d))
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let chunk = docs.len().div_ceil(threads).max(64);
+    let parsed: Vec<Result<Parsed, EngineError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks(chunk.max(1))
+            .map(|part| scope.spawn(move || manifest::parse_documents(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parser thread"))
+            .collect()
+    });
+    let (mut manifests, mut hooks) = (Vec::new(), Vec::new());
+    for part in parsed {
+        let (m, h) = part?;
+        manifests.extend(m);
+        hooks.extend(h);
+    }
+    Ok((manifests, hooks))
 }
