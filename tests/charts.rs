@@ -570,6 +570,32 @@ fn names_follow_the_release_and_fit_dns_labels() {
     }
 }
 
+#[test]
+fn every_chart_passes_strict_lint() {
+    let dirs: Vec<PathBuf> = CHARTS.iter().map(|c| chart_dir(c.name)).collect();
+    let mut args = vec!["lint", "--strict", "--with-subcharts"];
+    args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+    let report = rudder(&args).unwrap_or_else(|e| panic!("rudder lint --strict failed: {e}"));
+    let linted = CHARTS.len() + SUBCHARTS.len();
+    assert!(
+        report.contains(&format!("{linted} chart(s) linted, 0 chart(s) failed")),
+        "{report}"
+    );
+    assert!(
+        !report.contains("[WARNING]") && !report.contains("[ERROR]"),
+        "{report}"
+    );
+    for (chart, set) in [
+        ("lobsters", "tls.enabled=true"),
+        ("monolith", "secure.enabled=true"),
+    ] {
+        let dir = chart_dir(chart);
+        let report = rudder(&["lint", "--strict", dir.to_str().unwrap(), "--set", set])
+            .unwrap_or_else(|e| panic!("rudder lint --strict {chart} --set {set}: {e}"));
+        assert!(!report.contains("[WARNING]"), "{report}");
+    }
+}
+
 /// Every file of `dir`, relative, sorted.
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
