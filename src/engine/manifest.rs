@@ -174,6 +174,67 @@ pub fn parse_template_output(
     parse_documents(&docs)
 }
 
+/// The head of one document: the fields the installer needs, defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocHead {
+    /// `apiVersion` (empty when absent).
+    pub api_version: String,
+    /// `kind` (empty when absent).
+    pub kind: String,
+    /// `metadata.name` (empty when absent).
+    pub name: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.labels`, values as text.
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.annotations`, values as text.
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Reads the head of one document with the full YAML parser: `Ok(None)` for a document without
+/// content (only comments), `Err(message)` for invalid YAML or a document that is not a mapping.
+/// This is the reference the fast path ([`super::headscan::scan`]) must agree with.
+pub fn read_head(doc: &str) -> Result<Option<DocHead>, String> {
+    let head: Option<Head> = match yaml_serde::from_str::<Option<Head>>(doc) {
+        Ok(h) => h,
+        Err(e) => {
+            let text = super::error::one_line(&e.to_string());
+            return Err(if text.starts_with("invalid type") {
+                format!("not a Kubernetes object (expected a YAML mapping): {text}")
+            } else {
+                format!("invalid YAML: {text}")
+            });
+        }
+    };
+    let Some(head) = head else {
+        return Ok(None);
+    };
+    let meta = head.metadata.unwrap_or_default();
+    let to_map = |m: Option<BTreeMap<String, Scalar>>| -> BTreeMap<String, String> {
+        m.unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.text()))
+            .collect()
+    };
+    Ok(Some(DocHead {
+        api_version: head.api_version.unwrap_or_default(),
+        kind: head.kind.unwrap_or_default(),
+        name: meta.name.unwrap_or_default(),
+        namespace: meta.namespace,
+        labels: to_map(meta.labels),
+        annotations: to_map(meta.annotations),
+    }))
+}
+
+/// Reads the head of one document: the fast path for the YAML templates usually produce, the
+/// full parser for everything else (and for every error).
+pub fn document_head(doc: &str) -> Result<Option<DocHead>, String> {
+    match super::headscan::scan(doc) {
+        Some(head) => Ok(Some(head)),
+        None => read_head(doc),
+    }
+}
+
 /// Parses (template, index of the document in the template, document) triples, in order.
 pub fn parse_documents(
     docs: &[(&str, usize, &str)],
@@ -181,41 +242,23 @@ pub fn parse_documents(
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
     for &(source, index, doc) in docs {
-        let bad = |message: String| EngineError::Manifest {
+        let head = document_head(doc).map_err(|message| EngineError::Manifest {
             template: source.to_string(),
             index,
             message,
-        };
-        let head: Option<Head> = match yaml_serde::from_str::<Option<Head>>(doc) {
-            Ok(h) => h,
-            Err(e) => {
-                let text = super::error::one_line(&e.to_string());
-                return Err(bad(if text.starts_with("invalid type") {
-                    format!("not a Kubernetes object (expected a YAML mapping): {text}")
-                } else {
-                    format!("invalid YAML: {text}")
-                }));
-            }
-        };
+        })?;
         let Some(head) = head else {
             continue; // only comments: nothing to install
-        };
-        let meta = head.metadata.unwrap_or_default();
-        let to_map = |m: Option<BTreeMap<String, Scalar>>| -> BTreeMap<String, String> {
-            m.unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, v.text()))
-                .collect()
         };
         let manifest = Manifest {
             source: source.to_string(),
             content: doc.to_string(),
-            api_version: head.api_version.unwrap_or_default(),
-            kind: head.kind.unwrap_or_default(),
-            name: meta.name.unwrap_or_default(),
-            namespace: meta.namespace,
-            labels: to_map(meta.labels),
-            annotations: to_map(meta.annotations),
+            api_version: head.api_version,
+            kind: head.kind,
+            name: head.name,
+            namespace: head.namespace,
+            labels: head.labels,
+            annotations: head.annotations,
         };
         match manifest.annotations.get(HOOK_ANNOTATION) {
             Some(events) => {
