@@ -12,6 +12,7 @@
 //! is chosen so that an accepted document is one the full parser accepts with the same head (see
 //! the differential tests in `tests/manifest_fastpath.rs`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::manifest::DocHead;
@@ -29,16 +30,22 @@ type R<T> = Result<T, Decline>;
 /// Reads the head of one trimmed document, or `None` when the document is outside the subset
 /// this reader understands (the caller must then use the full parser).
 pub fn scan(doc: &str) -> Option<DocHead> {
-    if !plain_characters(doc) || has_markers(doc) {
+    if !plain_characters(doc) {
         return None;
     }
     let mut s = Scanner {
         text: doc,
         pos: 0,
+        end: 0,
         depth: 0,
+        marker: false,
         head: Head::default(),
     };
+    s.set_pos(0);
     s.document().ok()?;
+    if s.marker {
+        return None;
+    }
     let head = s.head;
     let meta = head.metadata.unwrap_or_default();
     Some(DocHead {
@@ -55,11 +62,11 @@ pub fn scan(doc: &str) -> Option<DocHead> {
 /// non-ASCII characters other than line or paragraph separators and byte-order marks. Tabs and
 /// carriage returns are left to the full parser.
 fn plain_characters(doc: &str) -> bool {
-    let bytes = doc.as_bytes();
-    if !bytes
-        .iter()
-        .all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\n' || b >= 0x80)
-    {
+    // Counted without early exit so that the loop vectorizes.
+    let controls = doc.as_bytes().iter().fold(0u8, |acc, &b| {
+        acc | u8::from((b < 0x20) & (b != b'\n')) | u8::from(b == 0x7f)
+    });
+    if controls != 0 {
         return false;
     }
     doc.is_ascii()
@@ -70,13 +77,6 @@ fn plain_characters(doc: &str) -> bool {
                 || ((0xE000..=0xFFFD).contains(&c) && c != 0xFEFF)
                 || c >= 0x10000
         })
-}
-
-/// Whether a line starts with `---`, `...` or `%` (document markers and directives, left to the
-/// full parser).
-fn has_markers(doc: &str) -> bool {
-    doc.split('\n')
-        .any(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
 }
 
 #[derive(Default)]
@@ -129,8 +129,8 @@ enum Slot {
 }
 
 /// A value read from the document, as far as the head needs it.
-enum Val {
-    Str(String),
+enum Val<'a> {
+    Str(Cow<'a, str>),
     Other,
 }
 
@@ -138,7 +138,12 @@ struct Scanner<'a> {
     text: &'a str,
     /// Byte offset of the start of the current line.
     pos: usize,
+    /// Byte offset of the end of the current line (its `\n` or the end of the text).
+    end: usize,
     depth: usize,
+    /// A line started with `---`, `...` or `%` (document markers and directives, left to the
+    /// full parser).
+    marker: bool,
     head: Head,
 }
 
@@ -209,21 +214,27 @@ fn plain_end(t: &str) -> (usize, bool) {
 }
 
 /// A single-quoted scalar at the start of `t`: its value and the rest of the line after it.
-fn single_quoted(t: &str) -> R<(String, &str)> {
+fn single_quoted(t: &str) -> R<(Cow<'_, str>, &str)> {
     let b = t.as_bytes();
     let mut i = 1;
-    let mut value = String::new();
+    let mut value: Option<String> = None;
     let mut from = 1;
     loop {
         match b.get(i) {
             None => return Err(Decline),
             Some(b'\'') if b.get(i + 1) == Some(&b'\'') => {
-                value.push_str(&t[from..=i]);
+                value.get_or_insert_with(String::new).push_str(&t[from..=i]);
                 i += 2;
                 from = i;
             }
             Some(b'\'') => {
-                value.push_str(&t[from..i]);
+                let value = match value {
+                    Some(mut v) => {
+                        v.push_str(&t[from..i]);
+                        Cow::Owned(v)
+                    }
+                    None => Cow::Borrowed(&t[1..i]),
+                };
                 return Ok((value, &t[i + 1..]));
             }
             Some(_) => i += 1,
@@ -275,13 +286,13 @@ fn double_quoted(t: &str) -> R<(Option<&str>, &str)> {
 
 /// A one-line quoted scalar at the start of `t` (`'` or `"`): its value when it has no escapes
 /// to decode, and the rest of the line.
-fn quoted(t: &str) -> R<(Option<String>, &str)> {
+fn quoted(t: &str) -> R<(Option<Cow<'_, str>>, &str)> {
     if t.starts_with('\'') {
         let (v, rest) = single_quoted(t)?;
         Ok((Some(v), rest))
     } else {
         let (v, rest) = double_quoted(t)?;
-        Ok((v.map(str::to_string), rest))
+        Ok((v.map(Cow::Borrowed), rest))
     }
 }
 
@@ -429,24 +440,27 @@ fn flow_scalar(t: &str, i: usize) -> R<usize> {
 }
 
 impl<'a> Scanner<'a> {
-    fn line_end(&self) -> usize {
+    /// Moves to the line starting at `pos`.
+    fn set_pos(&mut self, pos: usize) {
         let b = self.text.as_bytes();
-        let mut i = self.pos;
-        while i < b.len() && b[i] != b'\n' {
-            i += 1;
+        self.pos = pos;
+        self.end = b[pos..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |i| pos + i);
+        let line = &b[pos..self.end];
+        if line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%") {
+            self.marker = true;
         }
-        i
     }
 
     /// The current line from byte column `col`.
     fn rest(&self, col: usize) -> &'a str {
-        let end = self.line_end();
-        &self.text[(self.pos + col).min(end)..end]
+        &self.text[(self.pos + col).min(self.end)..self.end]
     }
 
     fn advance_line(&mut self) {
-        let end = self.line_end();
-        self.pos = (end + 1).min(self.text.len());
+        self.set_pos((self.end + 1).min(self.text.len()));
     }
 
     /// Skips blank and comment-only lines; the indentation of the next line, `None` at the end.
@@ -454,10 +468,10 @@ impl<'a> Scanner<'a> {
         let b = self.text.as_bytes();
         while self.pos < b.len() {
             let mut i = self.pos;
-            while i < b.len() && b[i] == b' ' {
+            while i < self.end && b[i] == b' ' {
                 i += 1;
             }
-            if i == b.len() || b[i] == b'\n' || b[i] == b'#' {
+            if i == self.end || b[i] == b'#' {
                 self.advance_line();
                 continue;
             }
@@ -554,7 +568,7 @@ impl<'a> Scanner<'a> {
         let col = m + (t.len() - after.len());
         let value = self.map_value(m, col, want)?;
         let text = match value {
-            Val::Str(s) => s,
+            Val::Str(s) => s.into_owned(),
             Val::Other => String::new(),
         };
         match slot {
@@ -572,7 +586,7 @@ impl<'a> Scanner<'a> {
                 self.meta().annotations.get_or_insert_with(BTreeMap::new);
             }
             Slot::Entry(r) => {
-                let key = key.unwrap_or_default();
+                let key = key.unwrap_or_default().into_owned();
                 let meta = self.meta();
                 let map = if r == Role::Labels {
                     meta.labels.get_or_insert_with(BTreeMap::new)
@@ -595,7 +609,7 @@ impl<'a> Scanner<'a> {
     /// The key at the start of `t` and the rest of the line after its `:`. The key's text is
     /// `None` when it could not be read as a plain string (a quoted key with escapes, a plain key
     /// that may not resolve to a string); such keys only matter in the head's mappings.
-    fn key(&self, t: &'a str) -> R<(Option<String>, &'a str)> {
+    fn key(&self, t: &'a str) -> R<(Option<Cow<'a, str>>, &'a str)> {
         let b = t.as_bytes();
         let (key, after) = match b.first() {
             Some(b'\'' | b'"') => {
@@ -613,7 +627,7 @@ impl<'a> Scanner<'a> {
                     return Err(Decline);
                 }
                 let text = t[..end].trim_end_matches(' ');
-                let key = plain_is_string(text).then(|| text.to_string());
+                let key = plain_is_string(text).then_some(Cow::Borrowed(text));
                 (key, &t[end + 1..])
             }
             _ => return Err(Decline),
@@ -721,7 +735,7 @@ impl<'a> Scanner<'a> {
                 self.advance_line();
                 match want {
                     Want::Any => Ok(Val::Other),
-                    Want::Str if plain_is_string(text) => Ok(Val::Str(text.to_string())),
+                    Want::Str if plain_is_string(text) => Ok(Val::Str(Cow::Borrowed(text))),
                     _ => Err(Decline),
                 }
             }
@@ -818,11 +832,10 @@ impl<'a> Scanner<'a> {
         };
         while self.pos < b.len() {
             let mut j = self.pos;
-            while j < b.len() && b[j] == b' ' {
+            while j < self.end && b[j] == b' ' {
                 j += 1;
             }
-            let blank = j == b.len() || b[j] == b'\n';
-            if !blank && j - self.pos < indent {
+            if j < self.end && j - self.pos < indent {
                 break;
             }
             self.advance_line();

@@ -302,7 +302,48 @@ fn kind_rank(kind: &str) -> (usize, &str) {
 
 /// Sorts manifests in install order by kind, keeping template order within a kind (stable).
 pub fn sort_by_kind(manifests: &mut [Manifest]) {
-    manifests.sort_by(|a, b| kind_rank(&a.kind).cmp(&kind_rank(&b.kind)));
+    // Rank each kind once: comparing through the install-order table on every comparison
+    // dominates the sort of a large render.
+    let mut order: Vec<(usize, usize)> = manifests
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (kind_rank(&m.kind).0, i))
+        .collect();
+    let unknown = INSTALL_ORDER.len();
+    order.sort_unstable_by(|&(ra, a), &(rb, b)| {
+        ra.cmp(&rb)
+            .then_with(|| {
+                if ra == unknown {
+                    manifests[a].kind.cmp(&manifests[b].kind)
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .then(a.cmp(&b))
+    });
+    let mut taken: Vec<Option<Manifest>> = manifests
+        .iter_mut()
+        .map(|m| Some(std::mem::replace(m, Manifest::empty())))
+        .collect();
+    for (slot, (_, i)) in manifests.iter_mut().zip(order) {
+        *slot = taken[i].take().expect("each index once");
+    }
+}
+
+impl Manifest {
+    /// A placeholder without allocations, for moving manifests around.
+    fn empty() -> Manifest {
+        Manifest {
+            source: String::new(),
+            content: String::new(),
+            api_version: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            namespace: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
 }
 
 /// Sorts hooks by weight, then kind order, then name (the order they run in).
