@@ -287,7 +287,11 @@ fn parse_outputs(
             .map(|part| scope.spawn(move || manifest::parse_documents(part)))
             .collect();
         let mut parsed = vec![manifest::parse_documents(first)];
-        parsed.extend(handles.into_iter().map(|h| h.join().expect("parser thread")));
+        parsed.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("parser thread")),
+        );
         parsed
     });
     let (mut manifests, mut hooks) = (Vec::new(), Vec::new());
