@@ -233,7 +233,12 @@ pub fn render(
 
     tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
     let parsed = parse_outputs(&outputs);
-    drop_later((contexts, tera, sources));
+    let garbage = (contexts, tera, sources);
+    if outputs.values().map(String::len).sum::<usize>() > LARGE_OUTPUT {
+        drop_later(garbage);
+    } else {
+        drop(garbage);
+    }
     let (mut manifests, mut hooks) = parsed?;
     manifest::sort_by_kind(&mut manifests);
     manifest::sort_hooks(&mut hooks);
@@ -246,6 +251,9 @@ pub fn render(
         outputs,
     })
 }
+
+/// Renders with more output than this free their render state on another thread.
+const LARGE_OUTPUT: usize = 256 * 1024;
 
 /// Drops `garbage` on another thread: the values converted for Tera are a large tree of small
 /// allocations, and freeing them while the caller goes on (sorting, printing) shortens a large
