@@ -47,7 +47,7 @@ pub fn parse_values(name: &str, text: &str) -> Result<Values, ValuesError> {
                     format!("{name}:{first_line}"),
                     format!(
                         "the YAML document starting here is {}; values must be a map",
-                        kind_of(&other)
+                        super::describe(&other)
                     ),
                 ));
             }
@@ -108,17 +108,6 @@ fn split_documents<'t>(name: &str, text: &'t str) -> Result<Vec<(usize, &'t str)
     Ok(docs)
 }
 
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
-    }
-}
-
 /// Deserializes one YAML node into a JSON value with go-yaml v2's resolution. `src` is the text
 /// being parsed: yaml_serde hands plain and quoted scalars to us as slices of it, and the
 /// characters before a slice tell whether the scalar was quoted or tagged.
@@ -177,7 +166,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
             Node::Value(other) => {
                 return Err(de::Error::custom(format!(
                     "unsupported map key: {}",
-                    kind_of(&other)
+                    super::describe(&other)
                 )));
             }
         };
