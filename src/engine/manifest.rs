@@ -174,6 +174,67 @@ pub fn parse_template_output(
     parse_documents(&docs)
 }
 
+/// The head of one document: the fields the installer needs, defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DocHead {
+    /// `apiVersion` (empty when absent).
+    pub api_version: String,
+    /// `kind` (empty when absent).
+    pub kind: String,
+    /// `metadata.name` (empty when absent).
+    pub name: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.labels`, values as text.
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.annotations`, values as text.
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// Reads the head of one document with the full YAML parser: `Ok(None)` for a document without
+/// content (only comments), `Err(message)` for invalid YAML or a document that is not a mapping.
+/// This is the reference the fast path ([`super::headscan::scan`]) must agree with.
+pub fn read_head(doc: &str) -> Result<Option<DocHead>, String> {
+    let head: Option<Head> = match yaml_serde::from_str::<Option<Head>>(doc) {
+        Ok(h) => h,
+        Err(e) => {
+            let text = super::error::one_line(&e.to_string());
+            return Err(if text.starts_with("invalid type") {
+                format!("not a Kubernetes object (expected a YAML mapping): {text}")
+            } else {
+                format!("invalid YAML: {text}")
+            });
+        }
+    };
+    let Some(head) = head else {
+        return Ok(None);
+    };
+    let meta = head.metadata.unwrap_or_default();
+    let to_map = |m: Option<BTreeMap<String, Scalar>>| -> BTreeMap<String, String> {
+        m.unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.text()))
+            .collect()
+    };
+    Ok(Some(DocHead {
+        api_version: head.api_version.unwrap_or_default(),
+        kind: head.kind.unwrap_or_default(),
+        name: meta.name.unwrap_or_default(),
+        namespace: meta.namespace,
+        labels: to_map(meta.labels),
+        annotations: to_map(meta.annotations),
+    }))
+}
+
+/// Reads the head of one document: the fast path for the YAML templates usually produce, the
+/// full parser for everything else (and for every error).
+pub fn document_head(doc: &str) -> Result<Option<DocHead>, String> {
+    match super::headscan::scan(doc) {
+        Some(head) => Ok(Some(head)),
+        None => read_head(doc),
+    }
+}
+
 /// Parses (template, index of the document in the template, document) triples, in order.
 pub fn parse_documents(
     docs: &[(&str, usize, &str)],
@@ -181,41 +242,23 @@ pub fn parse_documents(
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
     for &(source, index, doc) in docs {
-        let bad = |message: String| EngineError::Manifest {
+        let head = document_head(doc).map_err(|message| EngineError::Manifest {
             template: source.to_string(),
             index,
             message,
-        };
-        let head: Option<Head> = match yaml_serde::from_str::<Option<Head>>(doc) {
-            Ok(h) => h,
-            Err(e) => {
-                let text = super::error::one_line(&e.to_string());
-                return Err(bad(if text.starts_with("invalid type") {
-                    format!("not a Kubernetes object (expected a YAML mapping): {text}")
-                } else {
-                    format!("invalid YAML: {text}")
-                }));
-            }
-        };
+        })?;
         let Some(head) = head else {
             continue; // only comments: nothing to install
-        };
-        let meta = head.metadata.unwrap_or_default();
-        let to_map = |m: Option<BTreeMap<String, Scalar>>| -> BTreeMap<String, String> {
-            m.unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, v.text()))
-                .collect()
         };
         let manifest = Manifest {
             source: source.to_string(),
             content: doc.to_string(),
-            api_version: head.api_version.unwrap_or_default(),
-            kind: head.kind.unwrap_or_default(),
-            name: meta.name.unwrap_or_default(),
-            namespace: meta.namespace,
-            labels: to_map(meta.labels),
-            annotations: to_map(meta.annotations),
+            api_version: head.api_version,
+            kind: head.kind,
+            name: head.name,
+            namespace: head.namespace,
+            labels: head.labels,
+            annotations: head.annotations,
         };
         match manifest.annotations.get(HOOK_ANNOTATION) {
             Some(events) => {
@@ -259,7 +302,48 @@ fn kind_rank(kind: &str) -> (usize, &str) {
 
 /// Sorts manifests in install order by kind, keeping template order within a kind (stable).
 pub fn sort_by_kind(manifests: &mut [Manifest]) {
-    manifests.sort_by(|a, b| kind_rank(&a.kind).cmp(&kind_rank(&b.kind)));
+    // Rank each kind once: comparing through the install-order table on every comparison
+    // dominates the sort of a large render.
+    let mut order: Vec<(usize, usize)> = manifests
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (kind_rank(&m.kind).0, i))
+        .collect();
+    let unknown = INSTALL_ORDER.len();
+    order.sort_unstable_by(|&(ra, a), &(rb, b)| {
+        ra.cmp(&rb)
+            .then_with(|| {
+                if ra == unknown {
+                    manifests[a].kind.cmp(&manifests[b].kind)
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .then(a.cmp(&b))
+    });
+    let mut taken: Vec<Option<Manifest>> = manifests
+        .iter_mut()
+        .map(|m| Some(std::mem::replace(m, Manifest::empty())))
+        .collect();
+    for (slot, (_, i)) in manifests.iter_mut().zip(order) {
+        *slot = taken[i].take().expect("each index once");
+    }
+}
+
+impl Manifest {
+    /// A placeholder without allocations, for moving manifests around.
+    fn empty() -> Manifest {
+        Manifest {
+            source: String::new(),
+            content: String::new(),
+            api_version: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            namespace: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
 }
 
 /// Sorts hooks by weight, then kind order, then name (the order they run in).

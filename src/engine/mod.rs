@@ -4,6 +4,7 @@
 pub mod context;
 mod error;
 mod funcs;
+pub mod headscan;
 pub mod manifest;
 mod render;
 pub mod yaml;
