@@ -640,7 +640,7 @@ impl<'a> Scanner<'a> {
 
     /// The value of a mapping entry at column `m`, starting at byte column `col` of the current
     /// line (just after the `:`).
-    fn map_value(&mut self, m: usize, col: usize, want: Want) -> R<Val> {
+    fn map_value(&mut self, m: usize, col: usize, want: Want) -> R<Val<'_>> {
         let s = self.rest(col);
         let t = s.trim_start_matches(' ');
         if t.is_empty() || t.starts_with('#') {
@@ -661,7 +661,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A block collection starting on the current line at its indentation `i`.
-    fn nested(&mut self, i: usize, want: Want) -> R<Val> {
+    fn nested(&mut self, i: usize, want: Want) -> R<Val<'_>> {
         let t = self.rest(i);
         match want {
             Want::Str => Err(Decline),
@@ -683,7 +683,7 @@ impl<'a> Scanner<'a> {
 
     /// A node starting at byte column `col` of the current line, inside a collection indented by
     /// `p`. In a sequence entry (`in_seq`), the node may be a compact mapping or sequence.
-    fn inline(&mut self, p: usize, col: usize, want: Want, in_seq: bool) -> R<Val> {
+    fn inline(&mut self, p: usize, col: usize, want: Want, in_seq: bool) -> R<Val<'_>> {
         let t = self.rest(col);
         let b = t.as_bytes();
         match b[0] {
@@ -743,7 +743,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn compact_mapping(&mut self, col: usize, want: Want) -> R<Val> {
+    fn compact_mapping(&mut self, col: usize, want: Want) -> R<Val<'_>> {
         if want != Want::Any {
             return Err(Decline);
         }
