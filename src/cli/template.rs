@@ -8,7 +8,9 @@ use clap::{ArgMatches, Args};
 use super::values_flags::ValuesArgs;
 use crate::action::names::{generate_name, validate_release_name};
 use crate::action::render::RenderRequest;
-use crate::action::template::{TemplateRequest, run as render_template, write_output_dir};
+use crate::action::template::{
+    TemplateOutput, TemplateRequest, run as render_template, write_output_dir,
+};
 use crate::engine::{Capabilities, ReleaseInfo};
 
 /// Render chart templates locally and print the manifests.
@@ -109,7 +111,25 @@ pub fn run(
                 println!("wrote {}", path.display());
             }
         }
-        None => print!("{}", output.to_yaml_stream()),
+        None => write_stream(&output).context("writing to standard output")?,
     }
+    // Freeing the render (hundreds of thousands of small allocations for a large chart) costs
+    // more than the rest of the exit; the process ends now and the OS reclaims it at once.
+    std::mem::forget(output);
     Ok(())
+}
+
+/// Writes the documents as [`TemplateOutput::to_yaml_stream`] does, straight to a buffered,
+/// locked standard output (no copy of the whole stream in memory).
+fn write_stream(output: &TemplateOutput) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    for d in &output.documents {
+        out.write_all(b"---\n# Source: ")?;
+        out.write_all(d.source.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.write_all(d.content.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
 }

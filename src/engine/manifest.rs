@@ -144,15 +144,18 @@ impl Scalar {
 /// Splits one template's output into trimmed, non-empty documents, as Helm's `SplitManifests`:
 /// a line starting with `---` separates documents.
 pub fn split_documents(text: &str) -> Vec<&str> {
+    // Line starts holding `---`: the text's start and every `\n---` (a substring search, much
+    // faster than walking the lines of a large render).
+    let starts = text
+        .starts_with("---")
+        .then_some(0)
+        .into_iter()
+        .chain(text.match_indices("\n---").map(|(i, _)| i + 1));
     let mut docs = Vec::new();
     let mut start = 0;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("---") {
-            docs.push(&text[start..offset]);
-            start = offset + 3;
-        }
-        offset += line.len();
+    for line_start in starts {
+        docs.push(&text[start..line_start]);
+        start = line_start + 3;
     }
     docs.push(&text[start..]);
     docs.into_iter()
@@ -365,6 +368,30 @@ mod tests {
         let docs = split_documents("---\na: 1\n---\n\n---   \nb: 2\n--- # c\nc: 3\n");
         assert_eq!(docs, vec!["a: 1", "b: 2", "# c\nc: 3"]);
         assert!(split_documents("  \n---\n").is_empty());
+        assert_eq!(
+            split_documents("a: 1\n----\nb: x---y"),
+            vec!["a: 1", "-\nb: x---y"]
+        );
+        assert_eq!(split_documents("------\n"), vec!["---"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splitting_matches_a_line_walk(text in "([-a: \n]{0,6}\n?){0,8}") {
+            // The reference: walk the lines, a line starting with `---` separates documents.
+            let mut docs = Vec::new();
+            let (mut start, mut offset) = (0, 0);
+            for line in text.split_inclusive('\n') {
+                if line.starts_with("---") {
+                    docs.push(&text[start..offset]);
+                    start = offset + 3;
+                }
+                offset += line.len();
+            }
+            docs.push(&text[start..]);
+            let want: Vec<&str> = docs.into_iter().map(str::trim).filter(|d| !d.is_empty()).collect();
+            proptest::prop_assert_eq!(split_documents(&text), want);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Rendering: the Tera environment with Helm's function names, the render context, manifest
 //! splitting, hook extraction and Helm's install order.
 
+pub(crate) mod blockyaml;
 pub mod context;
 mod error;
 mod funcs;

@@ -51,30 +51,33 @@ pub struct Rendered {
     pub outputs: BTreeMap<String, String>,
 }
 
-/// One chart of the tree with its scope: where it sits and the values it sees.
+/// One chart of the tree with its scope: where it sits and the values it sees (borrowed from
+/// the final values: they are converted for Tera once, never copied).
 struct ChartScope<'a> {
     chart: &'a Chart,
     path: String,
-    values: Map<String, Json>,
+    values: &'a Map<String, Json>,
     is_root: bool,
 }
 
 fn walk<'a>(
     chart: &'a Chart,
     path: String,
-    values: Map<String, Json>,
+    values: &'a Map<String, Json>,
+    empty: &'a Map<String, Json>,
     is_root: bool,
     out: &mut Vec<ChartScope<'a>>,
 ) {
     for dep in &chart.dependencies {
         let dep_values = match values.get(dep.name()) {
-            Some(Json::Object(m)) => m.clone(),
-            _ => Map::new(),
+            Some(Json::Object(m)) => m,
+            _ => empty,
         };
         walk(
             dep,
             format!("{path}/charts/{}", dep.name()),
             dep_values,
+            empty,
             false,
             out,
         );
@@ -107,10 +110,12 @@ pub fn render(
     }
     let started = std::time::Instant::now();
     let mut scopes = Vec::new();
+    let empty = Map::new();
     walk(
         chart,
         chart.name().to_string(),
-        values.clone(),
+        values,
+        &empty,
         true,
         &mut scopes,
     );
@@ -156,17 +161,16 @@ pub fn render(
     let mut crds = Vec::new();
 
     for s in &scopes {
-        let values_value = from_json(&Json::Object(s.values.clone()));
+        let values_value = Value::from_serializable(s.values);
         let chart_v = from_json(&chart_value(&s.chart.metadata, s.is_root));
         let mut subcharts = tera::Map::new();
         for dep in &s.chart.dependencies {
-            let dep_values = s
-                .values
-                .get(dep.name())
-                .cloned()
-                .unwrap_or(Json::Object(Map::new()));
+            let dep_values = match s.values.get(dep.name()) {
+                Some(v) => Value::from_serializable(v),
+                None => Value::from_serializable(&empty),
+            };
             let mut m = tera::Map::new();
-            m.insert("Values".into(), from_json(&dep_values));
+            m.insert("Values".into(), dep_values);
             m.insert(
                 "Chart".into(),
                 from_json(&chart_value(&dep.metadata, false)),

@@ -22,14 +22,41 @@ use serde_json::{Map, Number, Value};
 
 use super::{Values, ValuesError, options::merge_maps};
 
+mod fast;
+
 /// Parses the text of a values file named `name` (used in errors) into values: every YAML document
 /// of the file merged in order, an empty file or document being `{}`.
 ///
 /// Errors name `name:line:column` for YAML errors, `name:line` for a document that is not a map or
 /// a bad `---` separator line.
 pub fn parse_values(name: &str, text: &str) -> Result<Values, ValuesError> {
+    parse(name, text, true)
+}
+
+/// [`parse_values`] without its fast path: every document through the full YAML parser. The
+/// reference the fast path is tested against (`tests/values_fastpath.rs`).
+pub fn parse_values_full(name: &str, text: &str) -> Result<Values, ValuesError> {
+    parse(name, text, false)
+}
+
+/// [`parse_values`] with its fast path only: `None` when a document of `text` is outside what
+/// the fast path reads (or is an error). For differential tests of the fast path.
+pub fn parse_values_fast(text: &str) -> Option<Values> {
+    let mut values = Values::new();
+    for (_, doc) in split_documents("", text).ok()? {
+        merge_maps(&mut values, fast::document(doc)?);
+    }
+    Some(values)
+}
+
+fn parse(name: &str, text: &str, fast: bool) -> Result<Values, ValuesError> {
     let mut values = Values::new();
     for (first_line, doc) in split_documents(name, text)? {
+        // Most values files are plain block YAML: read them without the full parser.
+        if fast && let Some(map) = fast::document(doc) {
+            merge_maps(&mut values, map);
+            continue;
+        }
         // Pad with empty lines so that yaml_serde reports lines of the whole file.
         let padded = format!("{}{doc}", "\n".repeat(first_line - 1));
         let Some(document) = yaml_serde::Deserializer::from_str(&padded).next() else {
@@ -149,29 +176,26 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
             src: self.src,
             key: true,
         })?;
-        let name = match node {
-            Node::Merge => return Ok(Key::Merge),
-            Node::Value(Value::String(s)) => s,
-            Node::Value(Value::Bool(b)) => b.to_string(),
-            Node::Value(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
-                (Some(i), _) => i.to_string(),
-                (None, Some(f)) if n.is_f64() => go_float32_key(f),
-                // sigs.k8s.io/yaml has no string form for uint64 keys.
-                _ => {
-                    return Err(de::Error::custom(format!(
-                        "unsupported map key: {n} (larger than int64)"
-                    )));
-                }
-            },
-            Node::Value(other) => {
-                return Err(de::Error::custom(format!(
-                    "unsupported map key: {}",
-                    super::describe(&other)
-                )));
-            }
-        };
-        Ok(Key::Name(name))
+        match node {
+            Node::Merge => Ok(Key::Merge),
+            Node::Value(value) => key_name(value).map(Key::Name).map_err(de::Error::custom),
+        }
     }
+}
+
+/// A resolved map key as the string `sigs.k8s.io/yaml` makes of it.
+fn key_name(value: Value) -> Result<String, String> {
+    Ok(match value {
+        Value::String(s) => s,
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) if n.is_f64() => go_float32_key(f),
+            // sigs.k8s.io/yaml has no string form for uint64 keys.
+            _ => return Err(format!("unsupported map key: {n} (larger than int64)")),
+        },
+        other => return Err(format!("unsupported map key: {}", super::describe(&other))),
+    })
 }
 
 enum Node {
@@ -194,30 +218,39 @@ impl NodeVisitor<'_> {
 
     /// How a scalar handed over as a slice of the source was written.
     fn style(&self, s: &str) -> Style {
-        let start = (s.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
-        let Some(before) = self.src.get(..start) else {
-            return Style::Other;
-        };
-        if before.ends_with(['"', '\'']) {
-            return Style::Other;
-        }
-        // Node properties (`!tag`, `&anchor`) may precede the scalar, on the same or earlier lines.
-        let mut rest = before.trim_end();
-        for _ in 0..2 {
-            let token_start = rest
-                .rfind(|c: char| c.is_whitespace() || ",[]{}".contains(c))
-                .map_or(0, |i| i + 1);
-            let token = &rest[token_start..];
-            if let Some(tag) = token.strip_prefix('!') {
-                return Style::Tagged(tag.to_string());
-            }
-            if !token.starts_with('&') {
-                break;
-            }
-            rest = rest[..token_start].trim_end();
-        }
-        Style::Plain
+        scalar_style(self.src, s)
     }
+}
+
+/// How a scalar handed over as a slice `s` of the source `src` was written: plain, tagged, or
+/// something else (quoted, block), judged from the characters before it.
+fn scalar_style(src: &str, s: &str) -> Style {
+    let start = (s.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
+    let Some(before) = src.get(..start) else {
+        return Style::Other;
+    };
+    if before.ends_with(['"', '\'']) {
+        return Style::Other;
+    }
+    // Node properties (`!tag`, `&anchor`) may precede the scalar, on the same or earlier lines.
+    let mut rest = before.trim_end();
+    for _ in 0..2 {
+        // After the separator, which may be a multi-byte white space (U+2028 ...).
+        let token_start = rest
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || ",[]{}".contains(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let token = &rest[token_start..];
+        if let Some(tag) = token.strip_prefix('!') {
+            return Style::Tagged(tag.to_string());
+        }
+        if !token.starts_with('&') {
+            break;
+        }
+        rest = rest[..token_start].trim_end();
+    }
+    Style::Plain
 }
 
 enum Style {
@@ -643,6 +676,12 @@ mod tests {
         ] {
             assert_eq!(go_float32_key(f), want, "{f}");
         }
+    }
+
+    #[test]
+    fn multi_byte_white_space_before_a_scalar_is_no_panic() {
+        // libyaml reads U+2028 as a line break: the scalar `08` follows it directly.
+        assert_eq!(values("a:\n- b\u{2028}- 08\n"), json!({"a": ["b", 8.0]}));
     }
 
     proptest! {
