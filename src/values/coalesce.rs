@@ -67,7 +67,7 @@ pub fn resolve(chart: &Chart, user: Values) -> Result<Resolved, ValuesError> {
 /// dependencies and for comparison with Helm's own `CoalesceValues`.
 pub fn coalesce_values(chart: &Chart, user: &Values) -> Result<Values, ValuesError> {
     let user = Table::from_map(user, 0)?;
-    coalesce_chart(chart, &user, false)?.to_map(0)
+    coalesce_chart(chart, &user, false)?.into_map(0)
 }
 
 /// Coalesces `chart` (and its subcharts) with a deep copy of `values`: Helm's `CoalesceValues`

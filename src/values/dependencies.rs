@@ -197,15 +197,16 @@ fn apply_tags(reqs: &mut [Dependency], values: &Table) {
     for req in reqs {
         let (mut any_true, mut any_false) = (false, false);
         for tag in &req.tags {
-            match tags.get(tag) {
-                Some(Node::Leaf(Value::Bool(true))) => any_true = true,
-                Some(Node::Leaf(Value::Bool(false))) => any_false = true,
-                Some(other) => warn!(
+            let node = tags.get(tag);
+            match (node.as_ref().and_then(Node::leaf), &node) {
+                (Some(Value::Bool(true)), _) => any_true = true,
+                (Some(Value::Bool(false)), _) => any_false = true,
+                (_, Some(other)) => warn!(
                     "tag {tag:?} of dependency {} is not a bool: {}",
                     req.name,
                     other.describe()
                 ),
-                None => {}
+                (_, None) => {}
             }
         }
         req.enabled = Some(any_true || !any_false);
@@ -219,17 +220,18 @@ fn apply_conditions(reqs: &mut [Dependency], values: &Table, path: &str) {
             continue;
         };
         for cond in condition.trim().split(',').filter(|c| !c.is_empty()) {
-            match values.path_value(&format!("{path}{cond}")) {
-                Some(Node::Leaf(Value::Bool(on))) => {
-                    req.enabled = Some(on);
+            let node = values.path_value(&format!("{path}{cond}"));
+            match (node.as_ref().and_then(Node::leaf), &node) {
+                (Some(Value::Bool(on)), _) => {
+                    req.enabled = Some(*on);
                     break;
                 }
-                Some(other) => warn!(
+                (_, Some(other)) => warn!(
                     "condition path {cond:?} of dependency {} is not a bool: {}",
                     req.name,
                     other.describe()
                 ),
-                None => {}
+                (_, None) => {}
             }
         }
     }

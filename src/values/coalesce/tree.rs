@@ -29,8 +29,10 @@ pub(crate) const MAX_DEPTH: usize = 256;
 pub(crate) enum Node {
     /// YAML/JSON `null` (Go's `nil`).
     Null,
-    /// A bool, number, string or list: replaced as a whole, never merged.
-    Leaf(Value),
+    /// A bool, number, string or list: replaced as a whole, never merged nor changed in place,
+    /// so shared (a large list is copied once into the tree and once out of it, not at every
+    /// step of the coalescing).
+    Leaf(Rc<Value>),
     /// A map, shared by reference like a Go map.
     Table(Table),
 }
@@ -58,7 +60,7 @@ impl Node {
         Ok(match value {
             Value::Null => Node::Null,
             Value::Object(map) => Node::Table(Table::from_map(map, depth)?),
-            other => Node::Leaf(other.clone()),
+            other => Node::Leaf(Rc::new(other.clone())),
         })
     }
 
@@ -66,9 +68,17 @@ impl Node {
     pub(crate) fn to_json(&self, depth: usize) -> Result<Value, ValuesError> {
         Ok(match self {
             Node::Null => Value::Null,
-            Node::Leaf(v) => v.clone(),
+            Node::Leaf(v) => Value::clone(v),
             Node::Table(t) => Value::Object(t.to_map(depth)?),
         })
+    }
+
+    /// The value, if this is a leaf.
+    pub(crate) fn leaf(&self) -> Option<&Value> {
+        match self {
+            Node::Leaf(v) => Some(v),
+            _ => None,
+        }
     }
 
     /// The table, if this is one (Go's `istable`).
@@ -114,8 +124,30 @@ impl Table {
     pub(crate) fn to_map(&self, depth: usize) -> Result<Map<String, Value>, ValuesError> {
         let depth = deeper(depth, "")?;
         let mut out = Map::new();
-        for (k, v) in self.entries() {
-            out.insert(k, v.to_json(depth)?);
+        // Read in place: nothing is changed meanwhile (shared borrows of aliased tables are
+        // fine, and a cycle ends at the depth limit).
+        for (k, v) in self.0.borrow().iter() {
+            out.insert(k.clone(), v.to_json(depth)?);
+        }
+        Ok(out)
+    }
+
+    /// [`Table::to_map`] for a tree that is no longer needed: what nothing else holds is moved
+    /// out instead of copied.
+    pub(crate) fn into_map(self, depth: usize) -> Result<Map<String, Value>, ValuesError> {
+        let depth = deeper(depth, "")?;
+        let entries = match Rc::try_unwrap(self.0) {
+            Ok(cell) => cell.into_inner(),
+            Err(shared) => return Table(shared).to_map(depth - 1),
+        };
+        let mut out = Map::new();
+        for (k, v) in entries {
+            let value = match v {
+                Node::Null => Value::Null,
+                Node::Leaf(v) => Rc::try_unwrap(v).unwrap_or_else(|shared| Value::clone(&shared)),
+                Node::Table(t) => Value::Object(t.into_map(depth)?),
+            };
+            out.insert(k, value);
         }
         Ok(out)
     }
@@ -231,7 +263,7 @@ mod tests {
         shallow.insert("top", Node::Null);
         assert!(t.get("top").is_none(), "the shallow copy is a new map");
         let nested = shallow.get("a").unwrap().as_table().unwrap().clone();
-        nested.insert("c", Node::Leaf(json!(2)));
+        nested.insert("c", Node::Leaf(Rc::new(json!(2))));
         assert_eq!(
             Value::Object(t.to_map(0).unwrap()),
             json!({"a": {"b": 1, "c": 2}}),
@@ -246,14 +278,14 @@ mod tests {
     #[test]
     fn path_value_follows_helm() {
         let t = table(json!({"a": {"b": {"on": true}, "n": null}, "top": false, "tab": {}}));
-        assert!(matches!(
-            t.path_value("a.b.on"),
-            Some(Node::Leaf(Value::Bool(true)))
-        ));
-        assert!(matches!(
-            t.path_value("top"),
-            Some(Node::Leaf(Value::Bool(false)))
-        ));
+        assert_eq!(
+            t.path_value("a.b.on").as_ref().and_then(Node::leaf),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            t.path_value("top").as_ref().and_then(Node::leaf),
+            Some(&Value::Bool(false))
+        );
         assert!(matches!(t.path_value("a.n"), Some(Node::Null)));
         assert!(t.path_value("tab").is_none(), "a table is not a value");
         assert!(t.path_value("a.missing").is_none());
@@ -278,6 +310,21 @@ mod tests {
             Value::Object(t.to_map(0).unwrap()),
             json!({"b": {"d": [null]}})
         );
+    }
+
+    #[test]
+    fn into_map_equals_to_map_shared_or_not() {
+        let t = table(json!({"a": {"b": [1, 2], "c": null}, "l": ["x"], "s": "v"}));
+        let want = t.to_map(0).unwrap();
+        let shared = t.get("a").unwrap();
+        let other = t.deep_copy(0).unwrap();
+        assert_eq!(
+            t.into_map(0).unwrap(),
+            want,
+            "a nested table still held elsewhere"
+        );
+        assert!(shared.as_table().is_some());
+        assert_eq!(other.into_map(0).unwrap(), want, "nothing shared");
     }
 
     #[test]
