@@ -159,6 +159,8 @@ pub fn render(
     let mut outputs = BTreeMap::new();
     let mut notes = None;
     let mut crds = Vec::new();
+    // The render contexts, kept to be dropped off the critical path (see `drop_later`).
+    let mut contexts = Vec::new();
 
     for s in &scopes {
         let values_value = Value::from_serializable(s.values);
@@ -197,6 +199,7 @@ pub fn render(
             });
         }
         if s.chart.is_library() {
+            contexts.push(root);
             continue;
         }
         for t in &s.chart.templates {
@@ -224,10 +227,14 @@ pub fn render(
                 outputs.insert(name, out);
             }
         }
+        drop(scope);
+        contexts.push(root);
     }
 
     tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
-    let (mut manifests, mut hooks) = parse_outputs(&outputs)?;
+    let parsed = parse_outputs(&outputs);
+    drop_later((contexts, tera, sources));
+    let (mut manifests, mut hooks) = parsed?;
     manifest::sort_by_kind(&mut manifests);
     manifest::sort_hooks(&mut hooks);
     tracing::debug!(elapsed = ?started.elapsed(), manifests = manifests.len(), hooks = hooks.len(), "manifests parsed and sorted");
@@ -238,6 +245,15 @@ pub fn render(
         crds,
         outputs,
     })
+}
+
+/// Drops `garbage` on another thread: the values converted for Tera are a large tree of small
+/// allocations, and freeing them while the caller goes on (sorting, printing) shortens a large
+/// render. Dropped here when no thread can be started.
+fn drop_later<T: Send + 'static>(garbage: T) {
+    let _ = std::thread::Builder::new()
+        .name("rudder-drop".into())
+        .spawn(move || drop(garbage));
 }
 
 /// Manifests and hooks parsed from rendered output.
@@ -263,15 +279,20 @@ fn parse_outputs(
         .unwrap_or(1)
         .min(8);
     let chunk = docs.len().div_ceil(threads).max(64);
+    let mut parts = docs.chunks(chunk.max(1));
+    let first = parts.next().unwrap_or_default();
     let parsed: Vec<Result<Parsed, EngineError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = docs
-            .chunks(chunk.max(1))
+        // The other chunks on new threads, the first one on this thread meanwhile.
+        let handles: Vec<_> = parts
             .map(|part| scope.spawn(move || manifest::parse_documents(part)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("parser thread"))
-            .collect()
+        let mut parsed = vec![manifest::parse_documents(first)];
+        parsed.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("parser thread")),
+        );
+        parsed
     });
     let (mut manifests, mut hooks) = (Vec::new(), Vec::new());
     for part in parsed {
