@@ -7,6 +7,7 @@ mod error;
 mod funcs;
 pub mod headscan;
 pub mod manifest;
+mod parse;
 mod render;
 pub mod yaml;
 

@@ -13,6 +13,7 @@ use super::context::{Capabilities, ReleaseInfo, chart_value};
 use super::error::flatten;
 use super::funcs::{self, Lookup, convert::from_json, scope::Scope};
 use super::manifest::{self, Hook, Manifest};
+use super::parse::OutputParser;
 use crate::chart::{Chart, constraint_matches, parse_constraint};
 use crate::values::Values;
 
@@ -157,6 +158,7 @@ pub fn render(
     let release = from_json(&opts.release.to_value());
     let capabilities = from_json(&opts.capabilities.to_value());
     let mut outputs = BTreeMap::new();
+    let mut parser = OutputParser::new();
     let mut notes = None;
     let mut crds = Vec::new();
     // The render contexts, kept to be dropped off the critical path (see `drop_later`).
@@ -219,11 +221,21 @@ pub fn render(
                 Value::from(format!("{}/templates", s.path)),
             );
             ctx.insert_value("Template", Value::from(template));
-            let out = funcs::scope::with_scope(scope.clone(), || tera.render(&name, &ctx))
-                .map_err(|e| EngineError::Template(flatten(&e, &sources)))?;
+            let template_error = |e: tera::Error| EngineError::Template(flatten(&e, &sources));
             if is_notes {
+                let out = funcs::scope::with_scope(scope.clone(), || tera.render(&name, &ctx))
+                    .map_err(template_error)?;
                 notes = Some(out);
             } else {
+                // Written to the parser, which parses large outputs while Tera goes on.
+                let mut writer = parser.template(&name);
+                funcs::scope::with_scope(scope.clone(), || {
+                    tera.render_to(&name, &ctx, &mut writer)
+                })
+                .map_err(template_error)?;
+                let out = writer
+                    .finish()
+                    .map_err(|e| template_error(tera::Error::from(e)))?;
                 outputs.insert(name, out);
             }
         }
@@ -232,8 +244,13 @@ pub fn render(
     }
 
     tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
-    let parsed = parse_outputs(&outputs);
-    drop_later((contexts, tera, sources));
+    let parsed = parser.finish(&outputs);
+    let garbage = (contexts, tera, sources);
+    if outputs.values().map(String::len).sum::<usize>() > LARGE_OUTPUT {
+        drop_later(garbage);
+    } else {
+        drop(garbage);
+    }
     let (mut manifests, mut hooks) = parsed?;
     manifest::sort_by_kind(&mut manifests);
     manifest::sort_hooks(&mut hooks);
@@ -247,6 +264,9 @@ pub fn render(
     })
 }
 
+/// Renders with more output than this free their render state on another thread.
+const LARGE_OUTPUT: usize = 256 * 1024;
+
 /// Drops `garbage` on another thread: the values converted for Tera are a large tree of small
 /// allocations, and freeing them while the caller goes on (sorting, printing) shortens a large
 /// render. Dropped here when no thread can be started.
@@ -254,51 +274,4 @@ fn drop_later<T: Send + 'static>(garbage: T) {
     let _ = std::thread::Builder::new()
         .name("rudder-drop".into())
         .spawn(move || drop(garbage));
-}
-
-/// Manifests and hooks parsed from rendered output.
-type Parsed = (Vec<Manifest>, Vec<Hook>);
-
-/// Parses every template's output into manifests and hooks, in template-path order. Parsing the
-/// YAML dominates the cost of a large render, so documents are parsed on all available cores.
-fn parse_outputs(
-    outputs: &BTreeMap<String, String>,
-) -> Result<(Vec<Manifest>, Vec<Hook>), EngineError> {
-    // Flatten to (template, document text) so one huge template is split across threads too.
-    let docs: Vec<(&str, usize, &str)> = outputs
-        .iter()
-        .flat_map(|(name, text)| {
-            manifest::split_documents(text)
-                .into_iter()
-                .enumerate()
-                .map(move |(i, d)| (name.as_str(), i, d))
-        })
-        .collect();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let chunk = docs.len().div_ceil(threads).max(64);
-    let mut parts = docs.chunks(chunk.max(1));
-    let first = parts.next().unwrap_or_default();
-    let parsed: Vec<Result<Parsed, EngineError>> = std::thread::scope(|scope| {
-        // The other chunks on new threads, the first one on this thread meanwhile.
-        let handles: Vec<_> = parts
-            .map(|part| scope.spawn(move || manifest::parse_documents(part)))
-            .collect();
-        let mut parsed = vec![manifest::parse_documents(first)];
-        parsed.extend(
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("parser thread")),
-        );
-        parsed
-    });
-    let (mut manifests, mut hooks) = (Vec::new(), Vec::new());
-    for part in parsed {
-        let (m, h) = part?;
-        manifests.extend(m);
-        hooks.extend(h);
-    }
-    Ok((manifests, hooks))
 }

@@ -1,0 +1,314 @@
+//! Rendered output to manifests, parsed while the templates are still rendering.
+//!
+//! Tera renders on one core; parsing the documents it produces (split, head, checks) is the
+//! other large cost of a big render. Each template's output goes through a [`TemplateWriter`],
+//! which hands complete documents over in pieces of [`PIECE`] bytes; once a render has produced
+//! [`BACKGROUND`] bytes, a background thread parses the pieces while Tera goes on. Small renders
+//! never start a thread: their pieces are parsed at the end, on the calling thread.
+//!
+//! The result is the same as parsing every template's output after the render, in template-path
+//! order: document indexes count within each template, manifests and hooks come in template-path
+//! then document order, and the error reported is the first one in that order.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+use super::EngineError;
+use super::manifest::{self, Hook, Manifest};
+
+/// Complete documents are handed over once this many bytes of a template's output are waiting.
+const PIECE: usize = 64 * 1024;
+/// A render that has produced this much output starts the background parser.
+const BACKGROUND: usize = 128 * 1024;
+
+/// Manifests and hooks parsed from rendered output.
+type Parsed = (Vec<Manifest>, Vec<Hook>);
+
+/// A piece of one template's output: whole documents, cut where a line starts with `---`.
+type Piece = (Arc<str>, String);
+
+/// The parse of each template's output, in the order the templates were rendered.
+#[derive(Default)]
+struct Results {
+    templates: Vec<(Arc<str>, Result<Parsed, EngineError>)>,
+    /// Index of the next document of the last template.
+    next_index: usize,
+}
+
+impl Results {
+    /// Parses one piece; pieces of a template come in order, after its earlier pieces.
+    fn parse(&mut self, template: Arc<str>, text: &str) {
+        let same = self
+            .templates
+            .last()
+            .is_some_and(|(name, _)| *name == template);
+        if !same {
+            self.templates
+                .push((template, Ok((Vec::new(), Vec::new()))));
+            self.next_index = 0;
+        }
+        let Some((name, result)) = self.templates.last_mut() else {
+            return;
+        };
+        let Ok((manifests, hooks)) = result else {
+            return; // the template has an error already: the rest of it does not matter
+        };
+        let docs: Vec<(&str, usize, &str)> = manifest::split_documents(text)
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| (&**name, self.next_index + i, d))
+            .collect();
+        self.next_index += docs.len();
+        match manifest::parse_documents(&docs) {
+            Ok((m, h)) => {
+                manifests.extend(m);
+                hooks.extend(h);
+            }
+            Err(e) => *result = Err(e),
+        }
+    }
+}
+
+/// Collects the output of the templates of one render and parses it into manifests and hooks.
+pub(super) struct OutputParser {
+    /// Pieces not handed to a background thread (none started yet).
+    pending: Vec<Piece>,
+    pending_bytes: usize,
+    background: Option<(Sender<Piece>, JoinHandle<Results>)>,
+}
+
+impl OutputParser {
+    /// A parser for a new render.
+    pub(super) fn new() -> Self {
+        OutputParser {
+            pending: Vec::new(),
+            pending_bytes: 0,
+            background: None,
+        }
+    }
+
+    /// A writer for the output of the template `name` (rendered completely before the next).
+    pub(super) fn template(&mut self, name: &str) -> TemplateWriter<'_> {
+        TemplateWriter {
+            parser: self,
+            name: Arc::from(name),
+            text: Vec::new(),
+            sent: 0,
+            next_check: PIECE,
+        }
+    }
+
+    fn hand_over(&mut self, piece: Piece) {
+        if let Some((sender, _)) = &self.background {
+            if let Err(returned) = sender.send(piece) {
+                // The thread is gone (it panicked): parse here.
+                self.pending.push(returned.0);
+            }
+            return;
+        }
+        self.pending_bytes += piece.1.len();
+        self.pending.push(piece);
+        if self.pending_bytes >= BACKGROUND {
+            let (sender, receiver) = channel::<Piece>();
+            let started = std::thread::Builder::new()
+                .name("rudder-parse".into())
+                .spawn(move || parse_all(receiver));
+            if let Ok(handle) = started {
+                for piece in self.pending.drain(..) {
+                    let _ = sender.send(piece);
+                }
+                self.background = Some((sender, handle));
+            }
+        }
+    }
+
+    /// The manifests and hooks of every template of `outputs` (the full output by template
+    /// path), in template-path then document order; the first error in that order.
+    pub(super) fn finish(
+        mut self,
+        outputs: &BTreeMap<String, String>,
+    ) -> Result<Parsed, EngineError> {
+        let mut results = match self.background.take() {
+            Some((sender, handle)) => {
+                drop(sender);
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            None => Results::default(),
+        };
+        for (name, text) in self.pending.drain(..) {
+            results.parse(name, &text);
+        }
+        let mut by_name: HashMap<Arc<str>, Result<Parsed, EngineError>> =
+            results.templates.into_iter().collect();
+        let (mut manifests, mut hooks) = (Vec::new(), Vec::new());
+        for name in outputs.keys() {
+            if let Some(result) = by_name.remove(name.as_str()) {
+                let (m, h) = result?;
+                manifests.extend(m);
+                hooks.extend(h);
+            }
+        }
+        Ok((manifests, hooks))
+    }
+}
+
+/// The background parser: parses pieces as they come until the render ends.
+fn parse_all(pieces: Receiver<Piece>) -> Results {
+    let mut results = Results::default();
+    for (name, text) in pieces {
+        results.parse(name, &text);
+    }
+    results
+}
+
+/// Receives one template's output from Tera and hands complete documents to the parser.
+pub(super) struct TemplateWriter<'p> {
+    parser: &'p mut OutputParser,
+    name: Arc<str>,
+    /// The whole output so far.
+    text: Vec<u8>,
+    /// How much of `text` has been handed over (always at the start of a `---` line).
+    sent: usize,
+    /// The length of `text` at which to look for complete documents again.
+    next_check: usize,
+}
+
+impl TemplateWriter<'_> {
+    /// Hands over the complete documents waiting, if there are enough of them.
+    fn hand_over_documents(&mut self) {
+        if self.text.len() < self.next_check {
+            return;
+        }
+        self.next_check = self.text.len() + PIECE;
+        // The last line starting with `---` ends the complete documents.
+        let waiting = &self.text[self.sent..];
+        let Some(cut) = waiting.windows(4).rposition(|w| w == b"\n---") else {
+            return;
+        };
+        let end = self.sent + cut + 1;
+        if let Ok(piece) = std::str::from_utf8(&self.text[self.sent..end]) {
+            let piece = (self.name.clone(), piece.to_string());
+            self.parser.hand_over(piece);
+            self.sent = end;
+            self.next_check = end + PIECE;
+        }
+    }
+
+    /// Ends the template: hands over the rest and returns the whole output (an error when it
+    /// is not UTF-8, as Tera's own `render` reports it).
+    pub(super) fn finish(mut self) -> Result<String, std::string::FromUtf8Error> {
+        let text = String::from_utf8(std::mem::take(&mut self.text))?;
+        let rest = text[self.sent..].to_string();
+        self.parser.hand_over((self.name.clone(), rest));
+        Ok(text)
+    }
+}
+
+impl Write for TemplateWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.text.extend_from_slice(buf);
+        self.hand_over_documents();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders `templates` (name, output) through writers written in small pieces, as Tera
+    /// writes, and parses them.
+    fn streamed(templates: &[(&str, String)]) -> Result<Parsed, EngineError> {
+        let mut parser = OutputParser::new();
+        let mut outputs = BTreeMap::new();
+        for (name, text) in templates {
+            let mut w = parser.template(name);
+            for part in text.as_bytes().chunks(7) {
+                w.write_all(part).unwrap();
+            }
+            let out = w.finish().unwrap();
+            assert_eq!(&out, text, "the whole output is kept");
+            outputs.insert(name.to_string(), out);
+        }
+        parser.finish(&outputs)
+    }
+
+    /// The reference: every template's documents parsed after the render, in path order.
+    fn after(templates: &[(&str, String)]) -> Result<Parsed, EngineError> {
+        let mut sorted: Vec<_> = templates.to_vec();
+        sorted.sort();
+        let mut docs = Vec::new();
+        for (name, text) in &sorted {
+            for (i, d) in manifest::split_documents(text).into_iter().enumerate() {
+                docs.push((*name, i, d));
+            }
+        }
+        manifest::parse_documents(&docs)
+    }
+
+    fn objects(n: usize, kind: &str) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "---\n# {i}\napiVersion: v1\nkind: {kind}\nmetadata:\n  name: o-{i}\n  labels:\n    n: \"{i}\"\nspec:\n  ports:\n    - name: http\n      port: 80\n  data: |\n    some text\n    more text\n"
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn large_renders_parse_in_the_background_as_after_the_render() {
+        // Rendered in an order other than the path order, with pieces cut inside templates.
+        let templates = [
+            ("c/templates/z.yaml", objects(900, "ConfigMap")),
+            ("c/templates/a.yaml", objects(1200, "Service")),
+            ("c/charts/s/templates/m.yaml", objects(10, "Pod")),
+            ("c/templates/empty.yaml", String::new()),
+        ];
+        let total: usize = templates.iter().map(|(_, t)| t.len()).sum();
+        assert!(total > 2 * BACKGROUND);
+        let got = streamed(&templates).unwrap();
+        assert_eq!(got, after(&templates).unwrap());
+        assert_eq!(got.0.len(), 2110);
+    }
+
+    #[test]
+    fn small_renders_parse_at_the_end() {
+        let templates = [
+            ("c/templates/b.yaml", objects(3, "Service")),
+            ("c/templates/a.yaml", objects(2, "Pod")),
+        ];
+        assert_eq!(streamed(&templates).unwrap(), after(&templates).unwrap());
+    }
+
+    #[test]
+    fn the_first_error_in_path_order_is_reported() {
+        let bad = |n: usize, at: usize| {
+            let mut text = objects(n, "Service");
+            text.push_str("---\na: [\n");
+            text.push_str(&objects(at, "Pod"));
+            text
+        };
+        // Both templates are invalid; z renders first, a comes first in path order.
+        let templates = [
+            ("c/templates/z.yaml", bad(1500, 3)),
+            ("c/templates/a.yaml", bad(1400, 2)),
+        ];
+        let err = streamed(&templates).unwrap_err();
+        assert_eq!(err, after(&templates).unwrap_err());
+        assert!(
+            err.to_string()
+                .starts_with("c/templates/a.yaml: document 1400:"),
+            "{err}"
+        );
+    }
+}
