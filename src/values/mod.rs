@@ -32,3 +32,16 @@ impl ValuesError {
         }
     }
 }
+
+/// A short description of a value's type for error messages ("a list", "a string" ...).
+pub(crate) fn describe(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}

@@ -399,7 +399,7 @@ impl Parser<'_> {
                     }
                     Some(other) => Err(Failure::at(
                         start,
-                        format!("index {index} holds {}, not a list", describe(other)),
+                        format!("index {index} holds {}, not a list", super::describe(other)),
                     )),
                 }
             }
@@ -656,7 +656,7 @@ fn as_map<'v>(value: &'v mut Value, key: &str, pos: usize) -> Result<&'v mut Val
         Value::Object(map) => Ok(map),
         other => Err(Failure::at(
             pos,
-            format!("key {key:?} holds {}, not a map", describe(other)),
+            format!("key {key:?} holds {}, not a map", super::describe(other)),
         )),
     }
 }
@@ -667,20 +667,8 @@ fn as_list<'v>(value: &'v mut Value, key: &str, pos: usize) -> Result<&'v mut Ve
         Value::Array(list) => Ok(list),
         other => Err(Failure::at(
             pos,
-            format!("key {key:?} holds {}, not a list", describe(other)),
+            format!("key {key:?} holds {}, not a list", super::describe(other)),
         )),
-    }
-}
-
-/// A short description of a value's type for errors.
-fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
     }
 }
 

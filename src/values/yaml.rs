@@ -74,7 +74,7 @@ fn parse(name: &str, text: &str, fast: bool) -> Result<Values, ValuesError> {
                     format!("{name}:{first_line}"),
                     format!(
                         "the YAML document starting here is {}; values must be a map",
-                        kind_of(&other)
+                        super::describe(&other)
                     ),
                 ));
             }
@@ -133,17 +133,6 @@ fn split_documents<'t>(name: &str, text: &'t str) -> Result<Vec<(usize, &'t str)
         docs.push((first, &text[start..]));
     }
     Ok(docs)
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
-    }
 }
 
 /// Deserializes one YAML node into a JSON value with go-yaml v2's resolution. `src` is the text
@@ -205,7 +194,7 @@ fn key_name(value: Value) -> Result<String, String> {
             // sigs.k8s.io/yaml has no string form for uint64 keys.
             _ => return Err(format!("unsupported map key: {n} (larger than int64)")),
         },
-        other => return Err(format!("unsupported map key: {}", kind_of(&other))),
+        other => return Err(format!("unsupported map key: {}", super::describe(&other))),
     })
 }
 
