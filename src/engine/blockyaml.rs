@@ -296,10 +296,7 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
     fn set_pos(&mut self, pos: usize) {
         let b = self.text.as_bytes();
         self.pos = pos;
-        self.end = b[pos..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(b.len(), |i| pos + i);
+        self.end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
         let line = &b[pos..self.end];
         if line.starts_with(b"---") || line.starts_with(b"...") || line.starts_with(b"%") {
             self.marker = true;

@@ -150,7 +150,7 @@ pub fn split_documents(text: &str) -> Vec<&str> {
         .starts_with("---")
         .then_some(0)
         .into_iter()
-        .chain(text.match_indices("\n---").map(|(i, _)| i + 1));
+        .chain(memchr::memmem::find_iter(text.as_bytes(), b"\n---").map(|i| i + 1));
     let mut docs = Vec::new();
     let mut start = 0;
     for line_start in starts {

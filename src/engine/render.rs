@@ -244,14 +244,14 @@ pub fn render(
     }
 
     tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
-    let parsed = parser.finish(&outputs);
+    // Freed while the parser finishes (on the other core: this thread waits for the parser).
     let garbage = (contexts, tera, sources);
     if outputs.values().map(String::len).sum::<usize>() > LARGE_OUTPUT {
         drop_later(garbage);
     } else {
         drop(garbage);
     }
-    let (mut manifests, mut hooks) = parsed?;
+    let (mut manifests, mut hooks) = parser.finish(&outputs)?;
     manifest::sort_by_kind(&mut manifests);
     manifest::sort_hooks(&mut hooks);
     tracing::debug!(elapsed = ?started.elapsed(), manifests = manifests.len(), hooks = hooks.len(), "manifests parsed and sorted");
@@ -268,8 +268,8 @@ pub fn render(
 const LARGE_OUTPUT: usize = 256 * 1024;
 
 /// Drops `garbage` on another thread: the values converted for Tera are a large tree of small
-/// allocations, and freeing them while the caller goes on (sorting, printing) shortens a large
-/// render. Dropped here when no thread can be started.
+/// allocations, and freeing them while the render goes on (parsing, sorting, printing) shortens
+/// a large render. Dropped here when no thread can be started.
 fn drop_later<T: Send + 'static>(garbage: T) {
     let _ = std::thread::Builder::new()
         .name("rudder-drop".into())

@@ -69,9 +69,12 @@ impl ValuesSink<'_> {
             return Ok(Value::Number(n));
         }
         // Node properties before the scalar change how the full path reads it.
-        match scalar_style(self.src, p) {
-            Style::Plain => {}
-            Style::Tagged(_) | Style::Other => return Err(Decline),
+        let plain = match quick_style(self.src, p) {
+            Some(plain) => plain,
+            None => matches!(scalar_style(self.src, p), Style::Plain),
+        };
+        if !plain {
+            return Err(Decline);
         }
         if !matches!(p.as_bytes()[0], b'0'..=b'9' | b'+' | b'-' | b'.') {
             // Never a number for yaml_serde (its numbers, infinities and NaNs start with a
@@ -96,6 +99,37 @@ impl ValuesSink<'_> {
                 .deserialize(document)
                 .map_err(|_| Decline)
         }
+    }
+}
+
+/// [`scalar_style`] of a slice `p` of `src` for the common case, without its Unicode handling:
+/// whether it is plain, `None` when a non-ASCII character is met (then ask [`scalar_style`]).
+fn quick_style(src: &str, p: &str) -> Option<bool> {
+    let b = src.as_bytes();
+    let mut i = (p.as_ptr() as usize).checked_sub(src.as_ptr() as usize)?;
+    if i > b.len() {
+        return None;
+    }
+    if i > 0 && matches!(b[i - 1], b'"' | b'\'') {
+        return Some(false);
+    }
+    // White space, then the token before the scalar: a tag or an anchor there is not plain.
+    while i > 0 && matches!(b[i - 1], b' ' | b'\n') {
+        i -= 1;
+    }
+    if i > 0 && b[i - 1] >= 0x80 {
+        return None; // maybe a Unicode white space
+    }
+    let end = i;
+    while i > 0 && !matches!(b[i - 1], b' ' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') {
+        if b[i - 1] >= 0x80 {
+            return None;
+        }
+        i -= 1;
+    }
+    match b[i..end].first() {
+        Some(b'!' | b'&') => None,
+        _ => Some(true),
     }
 }
 
