@@ -8,4 +8,5 @@ pub mod action;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+mod text;
 pub mod values;

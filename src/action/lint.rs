@@ -187,6 +187,20 @@ pub fn subchart_paths(chart: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Parses one document of a YAML stream for the lint rules: `Ok(None)` for an empty or
+/// comment-only document, `Err` with the one-line message lint reports as
+/// `document N: unable to parse YAML: ...`.
+fn parse_document(index: usize, doc: &str) -> Result<Option<yaml_serde::Value>, String> {
+    match yaml_serde::from_str::<yaml_serde::Value>(doc) {
+        Ok(yaml_serde::Value::Null) => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(e) => Err(format!(
+            "document {index}: unable to parse YAML: {}",
+            crate::text::one_line(&e.to_string())
+        )),
+    }
+}
+
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -64,7 +64,4 @@ pub fn flatten(err: &tera::Error, sources: &HashMap<String, String>) -> String {
     }
 }
 
-/// Collapses whitespace runs (including newlines) to single spaces.
-pub(crate) fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub(crate) use crate::text::one_line;

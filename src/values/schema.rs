@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::chart::Chart;
 
 use super::{Values, ValuesError};
+use crate::text::one_line;
 
 /// Validates values against values.schema.json of the chart and of every enabled subchart (each
 /// against its own scope of the values). The error lists EVERY violation, each with its JSON path
@@ -88,11 +89,6 @@ fn violations(schema: &Value, values: &Values) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// Keeps a message on one report line.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn json_type(v: &Value) -> &'static str {

@@ -98,7 +98,7 @@ fn yaml_error(name: &str, e: &yaml_serde::Error) -> ValuesError {
         ),
         None => (name.to_string(), text),
     };
-    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = crate::text::one_line(&message);
     ValuesError::new(location, message)
 }
 

@@ -194,10 +194,7 @@ pub fn lint(src: &Source, l: &mut Linter) -> bool {
 }
 
 fn one_line(e: &impl std::fmt::Display) -> String {
-    e.to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::text::one_line(&e.to_string())
 }
 
 fn maintainers(list: Option<&Value>, l: &mut Linter) {

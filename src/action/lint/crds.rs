@@ -33,20 +33,11 @@ pub fn lint(src: &Source, chart: &Chart, target: Option<&semver::Version>, l: &m
             continue;
         };
         for (index, doc) in split_documents(text).into_iter().enumerate() {
-            let doc: Value = match yaml_serde::from_str(doc) {
-                Ok(Value::Null) => continue,
-                Ok(v) => v,
-                Err(e) => {
-                    l.error(
-                        &file.name,
-                        format!(
-                            "document {index}: unable to parse YAML: {}",
-                            e.to_string()
-                                .split_whitespace()
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ),
-                    );
+            let doc: Value = match super::parse_document(index, doc) {
+                Ok(None) => continue,
+                Ok(Some(v)) => v,
+                Err(message) => {
+                    l.error(&file.name, message);
                     break;
                 }
             };

@@ -191,10 +191,7 @@ fn report_values_error(e: &ValuesError, l: &mut Linter) {
     }
     if !reported {
         let text = format!("{}: {}", e.location, e.message);
-        l.error(
-            values::FILE,
-            text.split_whitespace().collect::<Vec<_>>().join(" "),
-        );
+        l.error(values::FILE, crate::text::one_line(&text));
     }
 }
 
@@ -209,20 +206,11 @@ fn check_output(rel: &str, text: &str, target: Option<&semver::Version>, l: &mut
         );
     }
     for (index, doc) in split_documents(text).into_iter().enumerate() {
-        let doc: Value = match yaml_serde::from_str(doc) {
-            Ok(Value::Null) => continue,
-            Ok(v) => v,
-            Err(e) => {
-                l.error(
-                    rel,
-                    format!(
-                        "document {index}: unable to parse YAML: {}",
-                        e.to_string()
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
-                );
+        let doc: Value = match super::parse_document(index, doc) {
+            Ok(None) => continue,
+            Ok(Some(v)) => v,
+            Err(message) => {
+                l.error(rel, message);
                 return;
             }
         };

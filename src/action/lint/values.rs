@@ -30,7 +30,7 @@ pub fn lint(src: &Source, l: &mut Linter) {
     };
     // The reader the loader and `-f` use (Helm's YAML 1.1 rules), so lint and render agree.
     if let Err(e) = crate::values::yaml::parse_values(FILE, &text) {
-        let message = e.message.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = crate::text::one_line(&e.message);
         l.error(e.location, format!("unable to parse YAML: {message}"));
     }
 }
