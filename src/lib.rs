@@ -8,5 +8,6 @@ pub mod action;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod repo;
 mod text;
 pub mod values;

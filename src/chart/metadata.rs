@@ -8,7 +8,6 @@ use serde_json::Value;
 
 /// A chart maintainer, as in Helm's `Chart.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Maintainer {
     /// The maintainer's name.
     #[serde(default)]
@@ -23,7 +22,7 @@ pub struct Maintainer {
 
 /// A dependency entry of `Chart.yaml` (Helm's `chart.Dependency`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(rename_all = "kebab-case")]
 pub struct Dependency {
     /// The subchart's name (the `name` in its own Chart.yaml).
     pub name: String,
@@ -51,8 +50,12 @@ pub struct Dependency {
 }
 
 /// `Chart.yaml`, field for field as Helm's `chart.Metadata`.
+///
+/// Unknown fields are ignored when loading, as Helm's loader does (an index entry carries the
+/// metadata plus its own fields); `rudder lint` reports them through [`unknown_fields`], as
+/// `helm lint`'s strict parse does.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Metadata {
     /// `v2` for Helm 3+ charts, `v1` for legacy ones (read only).
     #[serde(default)]
@@ -109,6 +112,65 @@ pub struct Metadata {
     /// Legacy v1 field (ignored, accepted so v1 charts load).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiller_version: Option<String>,
+}
+
+const METADATA_FIELDS: &[&str] = &[
+    "apiVersion",
+    "name",
+    "version",
+    "kubeVersion",
+    "description",
+    "type",
+    "keywords",
+    "home",
+    "sources",
+    "dependencies",
+    "maintainers",
+    "icon",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "engine",
+    "tillerVersion",
+];
+const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
+const DEPENDENCY_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repository",
+    "condition",
+    "tags",
+    "enabled",
+    "import-values",
+    "alias",
+];
+
+/// The fields of a parsed `Chart.yaml` document that Helm's `chart.Metadata` does not know, as
+/// paths (`bogus`, `maintainers[0].phone`, `dependencies[1].repo`): what a strict parse refuses.
+pub fn unknown_fields(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let Value::Object(map) = doc else {
+        return out;
+    };
+    for (key, value) in map {
+        if !METADATA_FIELDS.contains(&key.as_str()) {
+            out.push(key.clone());
+            continue;
+        }
+        let known = match key.as_str() {
+            "maintainers" => MAINTAINER_FIELDS,
+            "dependencies" => DEPENDENCY_FIELDS,
+            _ => continue,
+        };
+        for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+            for k in item.as_object().into_iter().flat_map(|m| m.keys()) {
+                if !known.contains(&k.as_str()) {
+                    out.push(format!("{key}[{i}].{k}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Scalars (a YAML `1.0` or `2`) read as their text, as Helm's YAML-to-JSON step does.

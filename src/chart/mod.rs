@@ -15,7 +15,9 @@ pub use helmignore::HelmIgnore;
 pub use load::{
     load, load_archive_bytes, load_archive_bytes_with_limits, load_dir, load_with_limits,
 };
-pub use metadata::{Dependency, Maintainer, Metadata, constraint_matches, parse_constraint};
+pub use metadata::{
+    Dependency, Maintainer, Metadata, constraint_matches, parse_constraint, unknown_fields,
+};
 pub use model::{Chart, ChartFile};
 
 /// Why a chart could not be loaded: always names the file (and line, or archive entry) at fault.

@@ -91,6 +91,11 @@ pub fn lint(src: &Source, l: &mut Linter) -> bool {
                 one_line(&e)
             ),
         );
+    } else if let Some(field) = crate::chart::unknown_fields(&doc).first() {
+        l.error(
+            FILE,
+            format!("failed to strictly parse chart metadata file: unknown field `{field}`"),
+        );
     }
     let str_field = |key: &str| doc.get(key).and_then(Value::as_str).unwrap_or("");
 

@@ -1,0 +1,7 @@
+//! Chart repositories: the `index.yaml` model (Helm's `repo.IndexFile`), and everything built on it:
+//! generating an index, the repository client (repositories.yaml, HTTP, cache, version
+//! resolution) and the static repository server.
+
+pub mod index;
+
+pub use index::{ChartVersion, IndexError, IndexFile};
