@@ -144,6 +144,7 @@ fn build_chart(
             "Chart.yaml" => {}
             "Chart.lock" => {
                 yaml::parse_any(utf8(&file.data, &at(&file.name))?, &at(&file.name))?;
+                chart.raw_lock = Some(file.data);
             }
             "values.yaml" => {
                 let text = utf8(&file.data, &at(&file.name))?;
@@ -170,6 +171,7 @@ fn build_chart(
                     }
                 })?;
                 chart.schema = Some(schema);
+                chart.raw_schema = Some(file.data);
             }
             "requirements.yaml" => {
                 let text = utf8(&file.data, &at(&file.name))?;

@@ -5,12 +5,17 @@
 //! files through the `Files` functions exactly as Helm does.
 
 mod archive;
+mod digest;
+mod helm_yaml;
 mod helmignore;
 mod load;
 mod metadata;
 mod model;
+mod save;
 
 pub use archive::{ArchiveLimits, read_archive};
+pub use digest::{digest_bytes, digest_file};
+pub use helm_yaml::to_yaml as to_helm_yaml;
 pub use helmignore::HelmIgnore;
 pub use load::{
     load, load_archive_bytes, load_archive_bytes_with_limits, load_dir, load_with_limits,
@@ -19,6 +24,10 @@ pub use metadata::{
     Dependency, Maintainer, Metadata, constraint_matches, parse_constraint, unknown_fields,
 };
 pub use model::{Chart, ChartFile};
+pub use save::{
+    DEFAULT_EPOCH, archive_bytes, archive_name, chart_yaml, metadata_value, save,
+    source_date_epoch, write_atomic,
+};
 
 /// Why a chart could not be loaded: always names the file (and line, or archive entry) at fault.
 #[derive(Debug, thiserror::Error)]

@@ -30,6 +30,10 @@ pub struct Chart {
     pub raw_values: Option<String>,
     /// Parsed `values.schema.json`, if any.
     pub schema: Option<Value>,
+    /// The bytes of `values.schema.json` as shipped, so `package` writes the file unchanged.
+    pub raw_schema: Option<Vec<u8>>,
+    /// The bytes of `Chart.lock` as shipped, so `package` keeps it as Helm does.
+    pub raw_lock: Option<Vec<u8>>,
     /// Files under `templates/`, sorted by name.
     pub templates: Vec<ChartFile>,
     /// Every other file of the chart, sorted by name.
