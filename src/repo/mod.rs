@@ -3,5 +3,6 @@
 //! resolution) and the static repository server.
 
 pub mod index;
+pub mod index_build;
 
 pub use index::{ChartVersion, IndexError, IndexFile};
