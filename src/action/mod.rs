@@ -4,7 +4,9 @@
 pub mod create;
 pub mod lint;
 pub mod names;
+pub mod package;
 pub mod render;
+pub mod repo_index;
 pub mod show;
 pub mod template;
 

@@ -5,6 +5,9 @@ mod completion;
 mod create;
 mod lint;
 mod output;
+mod package;
+mod repo;
+mod repo_index;
 mod show;
 mod template;
 mod values_flags;
@@ -54,6 +57,12 @@ enum Command {
     /// Show information about a chart.
     #[command(subcommand)]
     Show(show::ShowCommand),
+    /// Package chart directories into versioned chart archives.
+    #[command(disable_version_flag = true)]
+    Package(package::PackageArgs),
+    /// Add, list, remove, update, and index chart repositories.
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
     /// Print the version of rudder.
     Version(completion::VersionArgs),
     /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -106,6 +115,8 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
+        Command::Package(args) => package::run(args),
+        Command::Repo(cmd) => repo::run(cmd),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }
