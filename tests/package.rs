@@ -62,7 +62,11 @@ fn listing(dir: &Path) -> Vec<String> {
 
 fn package(charts: &[&Path], dest: &Path, extra: &[&str]) -> Vec<PathBuf> {
     let mut cmd = rudder();
-    cmd.arg("package").args(charts).arg("-d").arg(dest).args(extra);
+    cmd.arg("package")
+        .args(charts)
+        .arg("-d")
+        .arg(dest)
+        .args(extra);
     let out = cmd.assert().success().get_output().stdout.clone();
     String::from_utf8(out)
         .unwrap()
@@ -146,7 +150,10 @@ fn the_same_chart_gives_the_same_bytes() {
     let chart = tmp.path().join("personal-cluster");
     copy_tree(&common::repo_root().join("charts/personal-cluster"), &chart);
 
-    touch_all(&chart, SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000));
+    touch_all(
+        &chart,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000),
+    );
     let first = std::fs::read(&package(&[&chart], &tmp.path().join("a"), &[])[0]).unwrap();
     touch_all(&chart, SystemTime::now());
     let second = std::fs::read(&package(&[&chart], &tmp.path().join("b"), &[])[0]).unwrap();
@@ -157,7 +164,12 @@ fn the_same_chart_gives_the_same_bytes() {
         let out = tmp.path().join(dest);
         rudder()
             .env("SOURCE_DATE_EPOCH", "1767225600")
-            .args(["package", chart.to_str().unwrap(), "-d", out.to_str().unwrap()])
+            .args([
+                "package",
+                chart.to_str().unwrap(),
+                "-d",
+                out.to_str().unwrap(),
+            ])
             .assert()
             .success();
         std::fs::read(out.join("personal-cluster-0.1.0.tgz")).unwrap()
@@ -182,13 +194,19 @@ fn helmignore_is_honoured_as_helm_does() {
     write(
         &chart,
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.3.0\nicon: https://x.io/i.png\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: web\nversion: 0.3.0\nicon: https://x.io/i.png\n",
+            ),
             ("values.yaml", "replicas: 1\n"),
             (".helmignore", "secret.txt\ndrafts/\n*.bak\n"),
             ("secret.txt", "do not ship"),
             ("drafts/idea.md", "later"),
             ("templates/cm.yaml.bak", "old"),
-            ("templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+            ),
             ("templates/.hidden", "never shipped (Helm's default rule)"),
             ("files/config.txt", "shipped"),
         ],
@@ -254,25 +272,43 @@ fn bad_charts_are_refused_and_nothing_is_written() {
     std::fs::create_dir_all(&dest).unwrap();
 
     let broken = tmp.path().join("broken");
-    write(&broken, &[("Chart.yaml", "apiVersion: v2\nname: broken\nversion: [1\n")]);
+    write(
+        &broken,
+        &[("Chart.yaml", "apiVersion: v2\nname: broken\nversion: [1\n")],
+    );
     let e = refused(&[broken.to_str().unwrap()], &dest);
     assert!(e.contains("broken/Chart.yaml:"), "{e}");
 
     let bad_version = tmp.path().join("badver");
-    write(&bad_version, &[("Chart.yaml", "apiVersion: v2\nname: badver\nversion: one\n")]);
+    write(
+        &bad_version,
+        &[("Chart.yaml", "apiVersion: v2\nname: badver\nversion: one\n")],
+    );
     let e = refused(&[bad_version.to_str().unwrap()], &dest);
-    assert!(e.contains("badver/Chart.yaml") && e.contains("SemVer"), "{e}");
+    assert!(
+        e.contains("badver/Chart.yaml") && e.contains("SemVer"),
+        "{e}"
+    );
 
     let lint_fails = tmp.path().join("lintfail");
     write(
         &lint_fails,
         &[
-            ("Chart.yaml", "apiVersion: v2\nname: lintfail\nversion: 1.0.0\n"),
-            ("templates/cm.yaml", "kind: ConfigMap\nname: {{ Values.x | nosuchfilter }}\n"),
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: lintfail\nversion: 1.0.0\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "kind: ConfigMap\nname: {{ Values.x | nosuchfilter }}\n",
+            ),
         ],
     );
     let e = refused(&[lint_fails.to_str().unwrap()], &dest);
-    assert!(e.contains("lint found 1 error(s)") && e.contains("templates/cm.yaml"), "{e}");
+    assert!(
+        e.contains("lint found 1 error(s)") && e.contains("templates/cm.yaml"),
+        "{e}"
+    );
 
     let good = common::repo_root().join("charts/nginx");
     let e = refused(&[good.to_str().unwrap(), "--version", "1.0"], &dest);
@@ -287,7 +323,12 @@ fn bad_charts_are_refused_and_nothing_is_written() {
 
     let out = rudder()
         .env("SOURCE_DATE_EPOCH", "yesterday")
-        .args(["package", good.to_str().unwrap(), "-d", dest.to_str().unwrap()])
+        .args([
+            "package",
+            good.to_str().unwrap(),
+            "-d",
+            dest.to_str().unwrap(),
+        ])
         .assert()
         .failure()
         .code(1)
