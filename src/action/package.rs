@@ -51,11 +51,13 @@ pub fn package_chart(path: &Path, req: &PackageRequest) -> Result<PathBuf, Actio
     refuse_lint_errors(path)?;
     check_dependencies(path, &chart)?;
     apply_overrides(&mut chart, req)?;
-    Ok(chart::save(
-        &chart,
-        &req.destination,
-        req.source_date_epoch,
-    )?)
+    // As Helm: the default destination `.` is reported as the absolute working directory.
+    let dest = if req.destination == Path::new(".") {
+        std::env::current_dir().map_err(|e| ActionError::io(".", e))?
+    } else {
+        req.destination.clone()
+    };
+    Ok(chart::save(&chart, &dest, req.source_date_epoch)?)
 }
 
 /// Lints the chart as `rudder lint CHART` would and refuses it when there is an error.
