@@ -5,6 +5,7 @@ pub mod create;
 pub mod lint;
 pub mod names;
 pub mod render;
+pub mod repo_serve;
 pub mod show;
 pub mod template;
 

@@ -5,6 +5,8 @@ mod completion;
 mod create;
 mod lint;
 mod output;
+mod repo;
+mod repo_serve;
 mod show;
 mod template;
 mod values_flags;
@@ -54,6 +56,9 @@ enum Command {
     /// Show information about a chart.
     #[command(subcommand)]
     Show(show::ShowCommand),
+    /// Add, list, update, remove, index and serve chart repositories.
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
     /// Print the version of rudder.
     Version(completion::VersionArgs),
     /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -106,6 +111,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
+        Command::Repo(cmd) => repo::run(cmd),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }
