@@ -357,7 +357,15 @@ impl Devtools {
 }
 
 impl Drop for Devtools {
+    /// Gives the browser a few seconds to exit after `Browser.close` (so it takes its helper
+    /// processes down with it), then kills it.
     fn drop(&mut self) {
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

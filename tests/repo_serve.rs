@@ -344,3 +344,33 @@ fn bad_directory_and_busy_address_are_one_line_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn empty_and_broken_indexes_are_explained_on_the_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    assert_eq!(server.get("/index.yaml").status, 404);
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("has no index.yaml yet"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("0 charts"));
+
+    std::fs::write(
+        tmp.path().join("index.yaml"),
+        "apiVersion: v1\nentries:\n  web: [\n",
+    )
+    .unwrap();
+    let page = server.get("/");
+    assert_eq!(page.status, 500);
+    let index = tmp.path().join("index.yaml");
+    assert!(
+        page.text().contains(&format!("{}:", index.display())),
+        "the error names the index: {}",
+        page.text()
+    );
+    assert_eq!(server.get("/charts/web").status, 500);
+}

@@ -25,7 +25,9 @@ pub const SECRET: &str = "top-secret-outside-the-repo";
 /// A repository directory in a temp dir: `repo/` holds the archives, `index.yaml` and an icon;
 /// `secret.txt` sits beside it, and `repo/leak.txt` is a symlink to it.
 pub struct FixtureRepo {
+    /// The temp dir (removed on drop); holds `repo/`, `secret.txt` and the chart sources.
     pub tmp: tempfile::TempDir,
+    /// The repository directory to serve.
     pub repo: PathBuf,
 }
 
@@ -152,7 +154,9 @@ pub fn rudder_root() -> PathBuf {
 
 /// A running `rudder repo serve`, stopped (SIGTERM, then kill) when dropped.
 pub struct Server {
+    /// The `rudder repo serve` process.
     pub child: Child,
+    /// The address it announced.
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT`
     pub base: String,
@@ -239,8 +243,11 @@ impl Drop for Server {
 /// A response read off the wire.
 #[derive(Debug)]
 pub struct HttpResponse {
+    /// The status code.
     pub status: u16,
+    /// Header names and values, in order.
     pub headers: Vec<(String, String)>,
+    /// The body bytes (empty for HEAD and 304).
     pub body: Vec<u8>,
 }
 
