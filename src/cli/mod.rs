@@ -3,6 +3,7 @@
 
 mod completion;
 mod create;
+mod dependency;
 mod lint;
 mod output;
 mod show;
@@ -54,6 +55,9 @@ enum Command {
     /// Show information about a chart.
     #[command(subcommand)]
     Show(show::ShowCommand),
+    /// Manage a chart's dependencies (list, update, build).
+    #[command(subcommand, visible_alias = "dep")]
+    Dependency(dependency::DependencyCommand),
     /// Print the version of rudder.
     Version(completion::VersionArgs),
     /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -106,6 +110,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
+        Command::Dependency(cmd) => dependency::run(cmd),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }
