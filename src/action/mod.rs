@@ -2,6 +2,7 @@
 //! returns data; nothing here parses flags or prints.
 
 pub mod create;
+pub mod dependency;
 pub mod lint;
 pub mod names;
 pub mod render;

@@ -3,6 +3,7 @@
 
 mod completion;
 mod create;
+mod dependency;
 mod lint;
 mod output;
 mod repo;
@@ -56,6 +57,9 @@ enum Command {
     /// Show information about a chart.
     #[command(subcommand)]
     Show(show::ShowCommand),
+    /// Manage a chart's dependencies (list, update, build).
+    #[command(subcommand, visible_alias = "dep")]
+    Dependency(dependency::DependencyCommand),
     /// Add, list, update, remove, index and serve chart repositories.
     #[command(subcommand)]
     Repo(repo::RepoCommand),
@@ -111,6 +115,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
+        Command::Dependency(cmd) => dependency::run(cmd),
         Command::Repo(cmd) => repo::run(cmd),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
