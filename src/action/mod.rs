@@ -2,11 +2,13 @@
 //! returns data; nothing here parses flags or prints.
 
 pub mod create;
+pub mod dependency;
 pub mod lint;
 pub mod names;
 pub mod package;
 pub mod render;
 pub mod repo_index;
+pub mod repo_serve;
 pub mod show;
 pub mod template;
 

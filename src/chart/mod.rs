@@ -9,6 +9,7 @@ mod digest;
 mod helm_yaml;
 mod helmignore;
 mod load;
+mod lock;
 mod metadata;
 mod model;
 mod save;
@@ -20,6 +21,7 @@ pub use helmignore::HelmIgnore;
 pub use load::{
     load, load_archive_bytes, load_archive_bytes_with_limits, load_dir, load_with_limits,
 };
+pub use lock::{LOCK_FILE, Lock, LockedDependency, requirements_digest};
 pub use metadata::{
     Dependency, Maintainer, Metadata, constraint_matches, parse_constraint, unknown_fields,
 };

@@ -3,11 +3,13 @@
 
 mod completion;
 mod create;
+mod dependency;
 mod lint;
 mod output;
 mod package;
 mod repo;
 mod repo_index;
+mod repo_serve;
 mod show;
 mod template;
 mod values_flags;
@@ -60,7 +62,10 @@ enum Command {
     /// Package chart directories into versioned chart archives.
     #[command(disable_version_flag = true)]
     Package(package::PackageArgs),
-    /// Add, list, remove, update, and index chart repositories.
+    /// Manage a chart's dependencies (list, update, build).
+    #[command(subcommand, visible_alias = "dep")]
+    Dependency(dependency::DependencyCommand),
+    /// Add, list, update, remove, index and serve chart repositories.
     #[command(subcommand)]
     Repo(repo::RepoCommand),
     /// Print the version of rudder.
@@ -116,6 +121,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
         Command::Package(args) => package::run(args),
+        Command::Dependency(cmd) => dependency::run(cmd),
         Command::Repo(cmd) => repo::run(cmd),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),

@@ -2,7 +2,12 @@
 //! generating an index, the repository client (repositories.yaml, HTTP, cache, version
 //! resolution) and the static repository server.
 
+pub mod catalog;
+mod catalog_html;
+mod catalog_markdown;
 pub mod index;
 pub mod index_build;
+pub mod serve;
 
 pub use index::{ChartVersion, IndexError, IndexFile};
+pub use serve::{RepoServer, ServeError};
