@@ -19,17 +19,12 @@ use std::time::Duration;
 use rudder::repo::IndexFile;
 use rudder::repo::catalog::latest;
 use serde_json::{Value, json};
-use serve_support::{Server, build_repo};
+use serve_support::Server;
 
-/// The repository directory whose catalog is checked, and the temp dir keeping it alive.
-///
-/// Today: the fixture repository built from `charts/`. Once the project's `index/` directory
-/// exists (made by `rudder repo index`), point this at it:
-/// `(None, serve_support::rudder_root().join("index"))`.
+/// The repository directory whose catalog is checked: the project's own `index/` (every chart
+/// of `charts/`, made by `scripts/update-index.sh`; `tests/repo_index.rs` checks it is fresh).
 fn catalog_dir() -> (Option<tempfile::TempDir>, PathBuf) {
-    let fixture = build_repo();
-    let repo = fixture.repo.clone();
-    (Some(fixture.tmp), repo)
+    (None, serve_support::rudder_root().join("index"))
 }
 
 /// Per chart of the index: its name and the lower-case text the search matches (name,
