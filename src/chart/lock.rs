@@ -111,33 +111,10 @@ impl Lock {
         })
     }
 
-    /// The file's text as Helm writes it (keys sorted, `generated` quoted).
+    /// The file's text as Helm writes it (sigs.k8s.io/yaml: keys sorted, `generated` quoted).
     pub fn to_yaml(&self) -> String {
-        let mut out = String::from("dependencies:\n");
-        for d in &self.dependencies {
-            out.push_str(&format!("- name: {}\n", yaml_scalar(&d.name)));
-            out.push_str(&format!("  repository: {}\n", yaml_scalar(&d.repository)));
-            out.push_str(&format!("  version: {}\n", yaml_scalar(&d.version)));
-        }
-        if self.dependencies.is_empty() {
-            out = String::from("dependencies: []\n");
-        }
-        out.push_str(&format!("digest: {}\n", self.digest));
-        out.push_str(&format!("generated: \"{}\"\n", self.generated));
-        out
-    }
-}
-
-/// A scalar written plain when YAML reads it back as the same string, quoted otherwise.
-fn yaml_scalar(s: &str) -> String {
-    let plain = !s.is_empty()
-        && matches!(yaml_serde::from_str::<serde_json::Value>(s), Ok(serde_json::Value::String(ref v)) if v == s)
-        && !s.contains(": ")
-        && !s.contains(" #");
-    if plain {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).unwrap_or_default()
+        let value = serde_json::to_value(self).unwrap_or_default();
+        super::to_helm_yaml(&value)
     }
 }
 
