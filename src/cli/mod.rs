@@ -1,10 +1,15 @@
 //! Command-line interface: clap definitions and output formatting only. Each command group has
 //! its own file; the work is done by `crate::action`.
 
+mod chart_ref;
 mod completion;
 mod create;
 mod lint;
 mod output;
+mod pull;
+mod repo;
+mod repo_client;
+mod search;
 mod show;
 mod template;
 mod values_flags;
@@ -54,6 +59,14 @@ enum Command {
     /// Show information about a chart.
     #[command(subcommand)]
     Show(show::ShowCommand),
+    /// Add, list, update and remove chart repositories.
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
+    /// Search for charts in the added repositories.
+    #[command(subcommand)]
+    Search(search::SearchCommand),
+    /// Download a chart from a repository (optionally unpacking it).
+    Pull(pull::PullArgs),
     /// Print the version of rudder.
     Version(completion::VersionArgs),
     /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -106,6 +119,9 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
+        Command::Repo(cmd) => repo::run(cmd),
+        Command::Search(cmd) => search::run(cmd),
+        Command::Pull(args) => pull::run(args),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }

@@ -2,6 +2,17 @@
 //! generating an index, the repository client (repositories.yaml, HTTP, cache, version
 //! resolution) and the static repository server.
 
+pub mod cache;
+pub mod config;
+pub mod error;
+pub mod http;
 pub mod index;
+pub mod paths;
+pub mod reference;
+pub mod search;
+pub mod sync;
 
+pub use config::{RepoEntry, RepoFile};
+pub use error::RepoError;
 pub use index::{ChartVersion, IndexError, IndexFile};
+pub use paths::RepoPaths;
