@@ -62,9 +62,10 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn keyword_matches_names_then_descriptions_then_keywords() {
-    let Setup { home, .. } = setup();
+    let s = setup();
+    let home = &s.home;
     assert_eq!(
-        json(&home, &["NGINX"]),
+        json(home, &["NGINX"]),
         pairs(&[
             ("a/nginx", "1.1.0"),
             ("b/nginx", "0.9.0"),
@@ -72,27 +73,28 @@ fn keyword_matches_names_then_descriptions_then_keywords() {
             ("a/proxy", "3.0.0")
         ])
     );
-    assert_eq!(json(&home, &["b/ngi"]), pairs(&[("b/nginx", "0.9.0")]));
-    assert!(json(&home, &["no-such-thing"]).is_empty());
+    assert_eq!(json(home, &["b/ngi"]), pairs(&[("b/nginx", "0.9.0")]));
+    assert!(json(home, &["no-such-thing"]).is_empty());
 }
 
 #[test]
 fn versions_devel_and_ranges() {
-    let Setup { home, .. } = setup();
+    let s = setup();
+    let home = &s.home;
     assert_eq!(
-        json(&home, &["a/nginx", "--versions"]),
+        json(home, &["a/nginx", "--versions"]),
         pairs(&[("a/nginx", "1.1.0"), ("a/nginx", "1.0.0")])
     );
     assert_eq!(
-        json(&home, &["a/nginx", "--devel"]),
+        json(home, &["a/nginx", "--devel"]),
         pairs(&[("a/nginx", "2.0.0-rc.1")])
     );
     assert_eq!(
-        json(&home, &["a/nginx", "--version", "~1.0"]),
+        json(home, &["a/nginx", "--version", "~1.0"]),
         pairs(&[("a/nginx", "1.0.0")])
     );
     assert_eq!(
-        json(&home, &[]),
+        json(home, &[]),
         pairs(&[
             ("a/cache", "0.5.0"),
             ("a/nginx", "1.1.0"),
@@ -104,7 +106,8 @@ fn versions_devel_and_ranges() {
 
 #[test]
 fn table_and_yaml_output() {
-    let Setup { home, .. } = setup();
+    let s = setup();
+    let home = &s.home;
     let (out, _) = home.ok(&["search", "repo", "cache"]);
     let lines: Vec<Vec<&str>> = out
         .lines()
@@ -129,7 +132,8 @@ fn table_and_yaml_output() {
 
 #[test]
 fn a_repository_without_cache_is_a_warning() {
-    let Setup { home, .. } = setup();
+    let s = setup();
+    let home = &s.home;
     std::fs::remove_file(home.repository_cache().join("b-index.yaml")).unwrap();
     let (out, err) = home.ok(&["search", "repo", "nginx", "-o", "json"]);
     assert!(

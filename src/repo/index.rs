@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{Metadata, constraint_matches, parse_constraint};
 
+mod chunked;
+
 /// The API version Helm writes in `index.yaml` (and `repositories.yaml`).
 pub const API_VERSION: &str = "v1";
 
@@ -129,12 +131,14 @@ impl IndexFile {
     /// that are invalid (no metadata, bad version, no `urls`, no `digest`) are dropped and returned
     /// beside the index, as Helm drops them with a warning; versions are sorted newest first.
     pub fn parse(bytes: &[u8], source: &str) -> Result<(IndexFile, Vec<SkippedEntry>), IndexError> {
-        let mut index: IndexFile =
-            yaml_serde::from_slice(bytes).map_err(|e| IndexError::Malformed {
+        let mut index = match chunked::parse(bytes) {
+            Some(index) => index,
+            None => yaml_serde::from_slice(bytes).map_err(|e| IndexError::Malformed {
                 index: source.to_string(),
                 line: e.location().map(|l| l.line()).unwrap_or(0),
                 message: crate::text::one_line(&e.to_string()),
-            })?;
+            })?,
+        };
         if index.api_version.is_empty() {
             return Err(IndexError::NoApiVersion(source.to_string()));
         }
