@@ -51,7 +51,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Render chart templates locally and print the manifests.
-    Template(template::TemplateArgs),
+    Template(Box<template::TemplateArgs>),
     /// Examine charts for possible issues.
     Lint(lint::LintArgs),
     /// Create a new chart with the given name.
@@ -115,7 +115,9 @@ fn init_tracing(debug: bool) {
 fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
     match cli.command {
-        Command::Template(args) => template::run(args, namespace, sub.expect("subcommand matches")),
+        Command::Template(args) => {
+            template::run(*args, namespace, sub.expect("subcommand matches"))
+        }
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),

@@ -15,6 +15,9 @@ use super::{ChartVersion, IndexFile};
 /// One chart's lines: its text (the chart key line and everything below it).
 type Piece<'a> = &'a str;
 
+/// The charts one worker parsed, or `None` when a piece failed.
+type Parsed = Option<Vec<(String, Vec<ChartVersion>)>>;
+
 /// Parses `bytes` piecewise, or `None` when the layout is not the plain block one or any piece
 /// fails (the caller then parses the document whole).
 pub(super) fn parse(bytes: &[u8]) -> Option<IndexFile> {
@@ -34,7 +37,7 @@ pub(super) fn parse(bytes: &[u8]) -> Option<IndexFile> {
         .clamp(1, 8)
         .min(pieces.len().max(1));
     let per_worker = pieces.len().div_ceil(workers.max(1)).max(1);
-    let parsed: Vec<Option<Vec<(String, Vec<ChartVersion>)>>> = std::thread::scope(|scope| {
+    let parsed: Vec<Parsed> = std::thread::scope(|scope| {
         let handles: Vec<_> = pieces
             .chunks(per_worker)
             .map(|group| {
