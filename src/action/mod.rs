@@ -6,14 +6,21 @@ pub mod dependency;
 pub mod lint;
 pub mod names;
 pub mod package;
+pub mod pull;
 pub mod render;
+pub mod repo_add;
 pub mod repo_index;
+pub mod repo_list;
+pub mod repo_remove;
 pub mod repo_serve;
+pub mod repo_update;
+pub mod search;
 pub mod show;
 pub mod template;
 
 use crate::chart::ChartError;
 use crate::engine::EngineError;
+use crate::repo::RepoError;
 use crate::values::ValuesError;
 
 /// Why a verb failed. Each variant's message is one line naming what is at fault.
@@ -28,6 +35,9 @@ pub enum ActionError {
     /// A template failed to render.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// A repository, index or download problem.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
     /// A request that cannot be carried out (bad name, unknown template, existing path ...).
     #[error("{0}")]
     Invalid(String),

@@ -80,3 +80,13 @@ pub fn render_with_values(
         rendered,
     })
 }
+
+/// Resolves a chart reference (directory, `.tgz`, `REPO/NAME` with a version range, a name with
+/// `--repo`, or an http(s) URL) to a local chart path: where every verb that takes a chart
+/// (template, show, install, upgrade ...) turns the user's argument into something to load.
+pub fn locate_chart(
+    reference: &str,
+    opts: &crate::repo::reference::ResolveOptions,
+) -> Result<PathBuf, ActionError> {
+    Ok(crate::repo::reference::resolve(reference, opts)?.path)
+}

@@ -4,7 +4,7 @@
 //! `package`. It keeps the raw files so that the engine can render templates and expose the other
 //! files through the `Files` functions exactly as Helm does.
 
-mod archive;
+pub(crate) mod archive;
 mod digest;
 mod helm_yaml;
 mod helmignore;

@@ -1,15 +1,19 @@
 //! Command-line interface: clap definitions and output formatting only. Each command group has
 //! its own file; the work is done by `crate::action`.
 
+mod chart_ref;
 mod completion;
 mod create;
 mod dependency;
 mod lint;
 mod output;
 mod package;
+mod pull;
 mod repo;
+mod repo_client;
 mod repo_index;
 mod repo_serve;
+mod search;
 mod show;
 mod template;
 mod values_flags;
@@ -51,7 +55,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Render chart templates locally and print the manifests.
-    Template(template::TemplateArgs),
+    Template(Box<template::TemplateArgs>),
     /// Examine charts for possible issues.
     Lint(lint::LintArgs),
     /// Create a new chart with the given name.
@@ -68,6 +72,11 @@ enum Command {
     /// Add, list, update, remove, index and serve chart repositories.
     #[command(subcommand)]
     Repo(repo::RepoCommand),
+    /// Search for charts in the added repositories.
+    #[command(subcommand)]
+    Search(search::SearchCommand),
+    /// Download a chart from a repository (optionally unpacking it).
+    Pull(pull::PullArgs),
     /// Print the version of rudder.
     Version(completion::VersionArgs),
     /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -116,13 +125,17 @@ fn init_tracing(debug: bool) {
 fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
     match cli.command {
-        Command::Template(args) => template::run(args, namespace, sub.expect("subcommand matches")),
+        Command::Template(args) => {
+            template::run(*args, namespace, sub.expect("subcommand matches"))
+        }
         Command::Lint(args) => lint::run(args, namespace, sub.expect("subcommand matches")),
         Command::Create(args) => create::run(args),
         Command::Show(cmd) => show::run(cmd),
         Command::Package(args) => package::run(args),
         Command::Dependency(cmd) => dependency::run(cmd),
         Command::Repo(cmd) => repo::run(cmd),
+        Command::Search(cmd) => search::run(cmd),
+        Command::Pull(args) => pull::run(args),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }

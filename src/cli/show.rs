@@ -1,34 +1,45 @@
 //! `rudder show chart|values|readme|crds|all CHART`.
 
-use std::path::PathBuf;
+use clap::{Args, Subcommand};
 
-use clap::Subcommand;
-
+use super::chart_ref::ChartRefArgs;
+use crate::action::render::locate_chart;
 use crate::action::show::{ShowPart, run as show};
 
 /// Show information about a chart.
 #[derive(Debug, Subcommand)]
 pub enum ShowCommand {
     /// Show the chart's definition (Chart.yaml).
-    Chart { chart: PathBuf },
+    Chart(ShowArgs),
     /// Show the chart's values.yaml.
-    Values { chart: PathBuf },
+    Values(ShowArgs),
     /// Show the chart's README.
-    Readme { chart: PathBuf },
+    Readme(ShowArgs),
     /// Show the chart's CRDs.
-    Crds { chart: PathBuf },
+    Crds(ShowArgs),
     /// Show all of the above.
-    All { chart: PathBuf },
+    All(ShowArgs),
+}
+
+/// The chart to show and where it comes from.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct ShowArgs {
+    /// A chart directory, a .tgz, REPO/NAME, or an http(s) URL.
+    pub chart: String,
+    #[command(flatten)]
+    pub source: ChartRefArgs,
 }
 
 pub fn run(cmd: ShowCommand) -> anyhow::Result<()> {
-    let (chart, part) = match cmd {
-        ShowCommand::Chart { chart } => (chart, ShowPart::Chart),
-        ShowCommand::Values { chart } => (chart, ShowPart::Values),
-        ShowCommand::Readme { chart } => (chart, ShowPart::Readme),
-        ShowCommand::Crds { chart } => (chart, ShowPart::Crds),
-        ShowCommand::All { chart } => (chart, ShowPart::All),
+    let (args, part) = match cmd {
+        ShowCommand::Chart(a) => (a, ShowPart::Chart),
+        ShowCommand::Values(a) => (a, ShowPart::Values),
+        ShowCommand::Readme(a) => (a, ShowPart::Readme),
+        ShowCommand::Crds(a) => (a, ShowPart::Crds),
+        ShowCommand::All(a) => (a, ShowPart::All),
     };
-    print!("{}", show(&chart, part)?);
+    let path = locate_chart(&args.chart, &args.source.to_options())?;
+    print!("{}", show(&path, part)?);
     Ok(())
 }

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{ArgMatches, Args};
 
+use super::chart_ref::ChartRefArgs;
 use super::values_flags::ValuesArgs;
 use crate::action::names::{generate_name, validate_release_name};
-use crate::action::render::RenderRequest;
+use crate::action::render::{RenderRequest, locate_chart};
 use crate::action::template::{
     TemplateOutput, TemplateRequest, run as render_template, write_output_dir,
 };
@@ -17,12 +18,16 @@ use crate::engine::{Capabilities, ReleaseInfo};
 ///
 /// With one positional argument it is the chart and the release is named `release-name`.
 #[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
 pub struct TemplateArgs {
-    /// `[NAME] CHART`: the release name (optional) and the chart (directory or .tgz).
+    /// `[NAME] CHART`: the release name (optional) and the chart (directory, .tgz, REPO/NAME or
+    /// an http(s) URL).
     #[arg(value_name = "NAME|CHART", num_args = 1..=2, required = true)]
     pub args: Vec<String>,
     #[command(flatten)]
     pub values: ValuesArgs,
+    #[command(flatten)]
+    pub source: ChartRefArgs,
     /// Kubernetes version used for Capabilities.KubeVersion and kubeVersion checks.
     #[arg(long, value_name = "VERSION")]
     pub kube_version: Option<String>,
@@ -62,6 +67,7 @@ pub fn run(
         [name, chart] => (Some(name.clone()), chart.clone()),
         _ => unreachable!("clap enforces 1..=2 arguments"),
     };
+    let chart = locate_chart(&chart, &args.source.to_options())?;
     let name = match (name, args.generate_name, &args.name_template) {
         (Some(n), _, _) => n,
         (None, _, Some(t)) => {
@@ -75,7 +81,7 @@ pub fn run(
             rendered.trim().to_string()
         }
         (None, true, None) => {
-            let chart_name = crate::chart::load(std::path::Path::new(&chart))
+            let chart_name = crate::chart::load(&chart)
                 .map(|c| c.name().to_string())
                 .unwrap_or_else(|_| "chart".into());
             generate_name(&chart_name)
@@ -87,7 +93,7 @@ pub fn run(
         .map_err(|e| anyhow::anyhow!("--kube-version: {e}"))?;
     let req = TemplateRequest {
         render: RenderRequest {
-            chart: PathBuf::from(&chart),
+            chart,
             values: args.values.to_options(matches),
             release: ReleaseInfo {
                 name,

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::chart::{Metadata, constraint_matches, parse_constraint};
 
+mod chunked;
+
 /// The API version Helm writes in `index.yaml` (and `repositories.yaml`).
 pub const API_VERSION: &str = "v1";
 
@@ -129,12 +131,14 @@ impl IndexFile {
     /// that are invalid (no metadata, bad version, no `urls`, no `digest`) are dropped and returned
     /// beside the index, as Helm drops them with a warning; versions are sorted newest first.
     pub fn parse(bytes: &[u8], source: &str) -> Result<(IndexFile, Vec<SkippedEntry>), IndexError> {
-        let mut index: IndexFile =
-            yaml_serde::from_slice(bytes).map_err(|e| IndexError::Malformed {
+        let mut index = match chunked::parse(bytes) {
+            Some(index) => index,
+            None => yaml_serde::from_slice(bytes).map_err(|e| IndexError::Malformed {
                 index: source.to_string(),
                 line: e.location().map(|l| l.line()).unwrap_or(0),
                 message: crate::text::one_line(&e.to_string()),
-            })?;
+            })?,
+        };
         if index.api_version.is_empty() {
             return Err(IndexError::NoApiVersion(source.to_string()));
         }
@@ -244,9 +248,11 @@ impl VersionMatcher {
         let alternatives = if constraint.is_empty() {
             Vec::new()
         } else {
-            parse_constraint(constraint).map_err(|message| IndexError::BadConstraint {
-                constraint: constraint.to_string(),
-                message,
+            parse_constraint(&exact_bare_versions(constraint)).map_err(|message| {
+                IndexError::BadConstraint {
+                    constraint: constraint.to_string(),
+                    message,
+                }
             })?
         };
         Ok(VersionMatcher {
@@ -276,6 +282,37 @@ impl VersionMatcher {
         }
         constraint_matches(&self.alternatives, &v)
     }
+}
+
+/// Helm (Masterminds semver) reads a bare version (`1.2.0`, `1.2`) as `=`, the `semver` crate as
+/// `^`: prefix bare versions (not wildcards, not hyphen-range bounds) with `=`.
+fn exact_bare_versions(constraint: &str) -> String {
+    constraint
+        .split("||")
+        .map(|alt| {
+            if alt.contains(" - ") {
+                return alt.to_string();
+            }
+            let mut out = String::new();
+            let mut after_op = false;
+            for token in alt.split_inclusive([' ', ',']) {
+                let t = token.trim_matches([' ', ',']);
+                let bare = t
+                    .trim_start_matches('v')
+                    .starts_with(|c: char| c.is_ascii_digit())
+                    && !t.contains(['x', 'X', '*']);
+                if bare && !after_op {
+                    out.push('=');
+                }
+                out.push_str(token);
+                if !t.is_empty() {
+                    after_op = t.chars().all(|c| "<>=!~^".contains(c));
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("||")
 }
 
 #[cfg(test)]
@@ -332,6 +369,12 @@ generated: \"2026-01-01T00:00:00Z\"
         assert_eq!(v("", false).unwrap(), "1.10.0");
         assert_eq!(v("", true).unwrap(), "2.0.0-rc.1");
         assert_eq!(v("~1.2", false).unwrap(), "1.2.0");
+        assert_eq!(v("1.2.0", false).unwrap(), "1.2.0");
+        assert_eq!(v("1.2", false).unwrap(), "1.2.0");
+        assert_eq!(v("1.x", false).unwrap(), "1.10.0");
+        assert_eq!(v(">= 1.2.0, < 1.3", false).unwrap(), "1.2.0");
+        assert_eq!(v("1.2.0 - 1.9", false).unwrap(), "1.2.0");
+        assert_eq!(v("1.2.0 || 1.10.0", false).unwrap(), "1.10.0");
         assert_eq!(v("^1", false).unwrap(), "1.10.0");
         assert_eq!(v(">=2.0.0-0", false).unwrap(), "2.0.0-rc.1");
         let err = v("^5", false).unwrap_err().to_string();
