@@ -313,8 +313,6 @@ fn bad_charts_are_refused_and_nothing_is_written() {
     let good = common::repo_root().join("charts/nginx");
     let e = refused(&[good.to_str().unwrap(), "--version", "1.0"], &dest);
     assert!(e.contains("--version \"1.0\""), "{e}");
-    let e = refused(&[good.to_str().unwrap(), "--dependency-update"], &dest);
-    assert!(e.contains("not supported yet"), "{e}");
 
     let archive = tmp.path().join("x.tgz");
     std::fs::write(&archive, "x").unwrap();

@@ -95,7 +95,8 @@ pub fn update(req: &DependencyRequest) -> Result<DependencyReport, ActionError> 
         .is_some_and(|o| o.digest == lock.digest && o.dependencies == lock.dependencies);
     if !unchanged {
         let path = req.chart_dir.join(LOCK_FILE);
-        chart::write_atomic(&path, lock.to_yaml().as_bytes()).map_err(|e| ActionError::io(&path, e))?;
+        chart::write_atomic(&path, lock.to_yaml().as_bytes())
+            .map_err(|e| ActionError::io(&path, e))?;
         report.lock_written = true;
     }
     Ok(report)
@@ -138,7 +139,7 @@ pub fn read_lock(chart_dir: &Path) -> Result<Option<Lock>, ActionError> {
 }
 
 fn repo_err(e: crate::repo::RepoError) -> ActionError {
-    ActionError::Invalid(e.to_string())
+    ActionError::Repo(e)
 }
 
 fn now() -> String {

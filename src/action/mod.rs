@@ -3,6 +3,7 @@
 
 pub mod create;
 pub mod dependency;
+pub mod dependency_update;
 pub mod lint;
 pub mod names;
 pub mod package;

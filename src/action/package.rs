@@ -19,8 +19,6 @@ pub struct PackageRequest {
     pub version: Option<String>,
     /// `--app-version`: replaces the chart's appVersion.
     pub app_version: Option<String>,
-    /// `--dependency-update`: refresh `charts/` from Chart.yaml first (not available yet).
-    pub dependency_update: bool,
     /// `SOURCE_DATE_EPOCH`, the timestamp written into the archive (else a constant).
     pub source_date_epoch: Option<u64>,
 }
@@ -28,13 +26,6 @@ pub struct PackageRequest {
 /// Packages every chart of the request in order and returns the archives written. Stops at
 /// the first chart that fails; an archive is written whole or not at all.
 pub fn run(req: &PackageRequest) -> Result<Vec<PathBuf>, ActionError> {
-    if req.dependency_update {
-        return Err(ActionError::Invalid(
-            "--dependency-update is not supported yet (rudder has no `dependency update`): \
-             vendor the subcharts in charts/ and package without it"
-                .into(),
-        ));
-    }
     req.charts.iter().map(|c| package_chart(c, req)).collect()
 }
 
@@ -161,7 +152,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_subcharts_and_dependency_update_are_refused() {
+    fn missing_subcharts_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let chart = dir.path().join("web");
         let text = format!(
@@ -175,13 +166,6 @@ mod tests {
         };
         let e = run(&req).unwrap_err().to_string();
         assert!(e.ends_with("missing in charts/ directory: db"), "{e}");
-        let e = run(&PackageRequest {
-            dependency_update: true,
-            ..req
-        })
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("not supported yet"), "{e}");
         assert!(!dir.path().join("web-1.0.0.tgz").exists());
     }
 }

@@ -1,5 +1,6 @@
 //! `rudder package CHART... [-d DIR] [--version V] [--app-version V] [-u]`.
 
+use crate::action::dependency_update::DependencyRequest;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -25,7 +26,7 @@ pub struct PackageArgs {
     /// Set the chart's appVersion.
     #[arg(long, value_name = "VERSION")]
     pub app_version: Option<String>,
-    /// Update dependencies from Chart.yaml into charts/ before packaging (not supported yet).
+    /// Update dependencies from Chart.yaml into charts/ before packaging (`dependency update`).
     #[arg(short = 'u', long)]
     pub dependency_update: bool,
 }
@@ -37,9 +38,18 @@ pub fn run(args: PackageArgs) -> anyhow::Result<()> {
         destination: args.destination,
         version: args.version,
         app_version: args.app_version,
-        dependency_update: args.dependency_update,
         source_date_epoch: crate::chart::source_date_epoch()?,
     };
+    if args.dependency_update {
+        for chart in &req.charts {
+            crate::action::dependency_update::update(&DependencyRequest {
+                chart_dir: chart.clone(),
+                skip_refresh: false,
+                paths: crate::repo::RepoPaths::from_env(),
+                source_date_epoch: req.source_date_epoch,
+            })?;
+        }
+    }
     for path in package(&req)? {
         println!(
             "Successfully packaged chart and saved it to: {}",
