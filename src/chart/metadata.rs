@@ -248,6 +248,7 @@ impl Metadata {
 /// Parses a Helm/Masterminds SemVer constraint (`>=1.20.0-0`, `^1.2`, `~1.2.3`, `1.x`,
 /// `>= 1.2, < 2`, `a || b`, `1.2 - 1.4`) into alternatives of `semver::VersionReq`.
 pub fn parse_constraint(text: &str) -> Result<Vec<semver::VersionReq>, String> {
+    let text = exact_bare_versions(text);
     let mut alternatives = Vec::new();
     for alt in text.split("||") {
         let alt = alt.trim();
@@ -316,9 +317,57 @@ pub fn constraint_matches(alternatives: &[semver::VersionReq], version: &semver:
     })
 }
 
+/// Helm (Masterminds semver) reads a bare version (`1.2.0`, `1.2`) as `=`, the `semver` crate as
+/// `^`: prefix bare versions (not wildcards, not hyphen-range bounds) with `=`.
+fn exact_bare_versions(constraint: &str) -> String {
+    constraint
+        .split("||")
+        .map(|alt| {
+            if alt.contains(" - ") {
+                return alt.to_string();
+            }
+            let mut out = String::new();
+            let mut after_op = false;
+            for token in alt.split_inclusive([' ', ',']) {
+                let t = token.trim_matches([' ', ',']);
+                let bare = t
+                    .trim_start_matches('v')
+                    .starts_with(|c: char| c.is_ascii_digit())
+                    && !t.contains(['x', 'X', '*']);
+                if bare && !after_op {
+                    out.push('=');
+                }
+                out.push_str(token);
+                if !t.is_empty() {
+                    after_op = t.chars().all(|c| "<>=!~^".contains(c));
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("||")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_versions_are_exact_as_in_masterminds() {
+        let m = |c: &str, v: &str| {
+            constraint_matches(
+                &parse_constraint(c).unwrap(),
+                &semver::Version::parse(v).unwrap(),
+            )
+        };
+        assert!(m("1.2.0", "1.2.0"));
+        assert!(!m("1.2.0", "1.3.0"));
+        assert!(m("1.2", "1.2.7") && !m("1.2", "1.3.0"));
+        assert!(m("^1.2.0", "1.3.0"));
+        assert!(m(">= 1.2.0, < 2", "1.9.0") && !m(">= 1.2.0, < 2", "2.0.0"));
+        assert!(m("1.0.0 || 2.0.0", "2.0.0") && !m("1.0.0 || 2.0.0", "1.5.0"));
+        assert!(m("1.0 - 1.4", "1.3.9"));
+    }
 
     fn meta(yaml: &str) -> Metadata {
         yaml_serde::from_str(yaml).unwrap()

@@ -248,11 +248,9 @@ impl VersionMatcher {
         let alternatives = if constraint.is_empty() {
             Vec::new()
         } else {
-            parse_constraint(&exact_bare_versions(constraint)).map_err(|message| {
-                IndexError::BadConstraint {
-                    constraint: constraint.to_string(),
-                    message,
-                }
+            parse_constraint(constraint).map_err(|message| IndexError::BadConstraint {
+                constraint: constraint.to_string(),
+                message,
             })?
         };
         Ok(VersionMatcher {
@@ -282,37 +280,6 @@ impl VersionMatcher {
         }
         constraint_matches(&self.alternatives, &v)
     }
-}
-
-/// Helm (Masterminds semver) reads a bare version (`1.2.0`, `1.2`) as `=`, the `semver` crate as
-/// `^`: prefix bare versions (not wildcards, not hyphen-range bounds) with `=`.
-fn exact_bare_versions(constraint: &str) -> String {
-    constraint
-        .split("||")
-        .map(|alt| {
-            if alt.contains(" - ") {
-                return alt.to_string();
-            }
-            let mut out = String::new();
-            let mut after_op = false;
-            for token in alt.split_inclusive([' ', ',']) {
-                let t = token.trim_matches([' ', ',']);
-                let bare = t
-                    .trim_start_matches('v')
-                    .starts_with(|c: char| c.is_ascii_digit())
-                    && !t.contains(['x', 'X', '*']);
-                if bare && !after_op {
-                    out.push('=');
-                }
-                out.push_str(token);
-                if !t.is_empty() {
-                    after_op = t.chars().all(|c| "<>=!~^".contains(c));
-                }
-            }
-            out
-        })
-        .collect::<Vec<_>>()
-        .join("||")
 }
 
 #[cfg(test)]
