@@ -48,7 +48,8 @@ fn sorted_entries(map: &Map) -> Option<Vec<(&str, &Value)>> {
 /// Helm's `toYaml` of a Tera value (ending with a newline), or `None` when the value holds
 /// something only the JSON conversion can print (128-bit integers, bytes, non-string keys).
 pub(crate) fn to_yaml_tera(value: &Value) -> Option<String> {
-    let mut out = String::new();
+    // Most values printed in templates are small maps: one allocation for them.
+    let mut out = String::with_capacity(128);
     emit_document(&mut out, value).ok()?;
     Some(out)
 }
