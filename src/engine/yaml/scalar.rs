@@ -189,31 +189,20 @@ pub(super) fn scalar_style(s: &str, is_key: bool) -> Style {
     let b = s.as_bytes();
     let blank = |i: usize| b.get(i).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n'));
     let mut has_break = false;
-    let mut block_indicators = false;
+    let mut block_indicators = b.first().is_some_and(|&first| {
+        b"#,[]{}&*!|>'\"%@`".contains(&first) || (matches!(first, b'?' | b':' | b'-') && blank(1))
+    });
     let mut space_break = false;
     let mut break_space = false;
     let mut special = false;
     let mut non_ascii = false;
-    if let Some(&first) = b.first() {
-        if b"#,[]{}&*!|>'\"%@`".contains(&first)
-            || (matches!(first, b'?' | b':' | b'-') && blank(1))
-        {
-            block_indicators = true;
-        }
-    }
     for (i, &c) in b.iter().enumerate() {
         match c {
             b'\n' => {
                 has_break = true;
-                if b.get(i + 1) == Some(&b' ') {
-                    break_space = true;
-                }
+                break_space |= b.get(i + 1) == Some(&b' ');
             }
-            b' ' => {
-                if b.get(i + 1) == Some(&b'\n') {
-                    space_break = true;
-                }
-            }
+            b' ' => space_break |= b.get(i + 1) == Some(&b'\n'),
             b':' if i > 0 && blank(i + 1) => block_indicators = true,
             b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'\n') => block_indicators = true,
             0x80.. => non_ascii = true,
