@@ -64,19 +64,20 @@ pub fn render_with_values(
     req: &RenderRequest,
 ) -> Result<RenderResult, ActionError> {
     let started = std::time::Instant::now();
-    let resolved = coalesce::resolve(&chart, user_values.clone())?;
-    schema::validate(&resolved.chart, &resolved.values)?;
+    let (processed, values) = coalesce::resolve_borrowed(&chart, &user_values)?;
+    schema::validate(&processed, &values)?;
     tracing::debug!(elapsed = ?started.elapsed(), "values computed and validated");
     let opts = RenderOptions {
         release: req.release.clone(),
         capabilities: req.capabilities.clone(),
         lookup: None,
     };
-    let rendered = engine::render(&resolved.chart, &resolved.values, &opts)?;
+    let rendered = engine::render(&processed, &values, &opts)?;
+    drop(processed);
     Ok(RenderResult {
         chart,
         user_values,
-        values: resolved.values,
+        values,
         rendered,
     })
 }

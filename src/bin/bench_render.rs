@@ -115,8 +115,16 @@ print(statistics.median(times) * 1000, sum(len(v) for v in out.values()))
     )
 }
 
+/// The 1-, 5- and 15-minute load averages, to say how busy the machine was during a run.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn main() {
     let args = parse_args();
+    println!("load average before: {}", load_average());
     let rudder = std::env::current_exe().unwrap().with_file_name("rudder");
     assert!(
         rudder.exists(),
@@ -180,5 +188,6 @@ fn main() {
             helm_ms / median
         );
     }
+    println!("load average after: {}", load_average());
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -17,6 +17,7 @@
 
 mod tree;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use tracing::warn;
@@ -51,14 +52,30 @@ pub struct Resolved {
 /// Errors: a dependency of `Chart.yaml` missing from `charts/` (Helm's "found in Chart.yaml, but
 /// missing in charts/ directory"), a subchart's values that are not a map, a cyclic tree.
 pub fn resolve(chart: &Chart, user: Values) -> Result<Resolved, ValuesError> {
-    super::dependencies::check_present(chart)?;
-    let mut processed = chart.clone();
-    super::dependencies::process(&mut processed, &user)?;
-    let values = coalesce_values(&processed, &user)?;
+    let (chart, values) = resolve_borrowed(chart, &user)?;
     Ok(Resolved {
-        chart: processed,
+        chart: chart.into_owned(),
         values,
     })
+}
+
+/// [`resolve`] for a render: the processed chart is borrowed when processing has nothing to
+/// change (no dependency declared in `Chart.yaml` nor shipped in `charts/`), so a chart with
+/// large default values is not copied.
+pub fn resolve_borrowed<'a>(
+    chart: &'a Chart,
+    user: &Values,
+) -> Result<(Cow<'a, Chart>, Values), ValuesError> {
+    super::dependencies::check_present(chart)?;
+    let processed = if chart.dependencies.is_empty() && chart.metadata.dependencies.is_empty() {
+        Cow::Borrowed(chart)
+    } else {
+        let mut processed = chart.clone();
+        super::dependencies::process(&mut processed, user)?;
+        Cow::Owned(processed)
+    };
+    let values = coalesce_values(&processed, user)?;
+    Ok((processed, values))
 }
 
 /// Helm's `CoalesceValues` alone: the chart's defaults and its subcharts' (as loaded, without

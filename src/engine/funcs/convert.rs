@@ -1,5 +1,7 @@
 //! Conversions between Tera values, JSON values and text, shared by the function library.
 
+use std::borrow::Cow;
+
 use tera::{Error, TeraResult, Value};
 
 /// A Tera value as JSON (maps keep their order: sorted when they came from values).
@@ -17,16 +19,21 @@ pub(crate) fn from_json(v: &serde_json::Value) -> Value {
 
 /// The text of a scalar as Go's `%v` prints it (strings as-is, `null` as empty).
 pub(crate) fn text(v: &Value) -> TeraResult<String> {
+    text_ref(v).map(Cow::into_owned)
+}
+
+/// [`text`] borrowing strings instead of copying them, for filters that only read the text.
+pub(crate) fn text_ref(v: &Value) -> TeraResult<Cow<'_, str>> {
     if v.is_undefined() {
         return Err(Error::message("the value is undefined"));
     }
     if let Some(s) = v.as_str() {
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
     if v.is_none() {
-        return Ok(String::new());
+        return Ok(Cow::Borrowed(""));
     }
-    Ok(v.to_string())
+    Ok(Cow::Owned(v.to_string()))
 }
 
 /// Sprig's notion of "empty": undefined, null, false, 0, "", [] and {}.

@@ -128,8 +128,10 @@ pub(crate) fn to_yaml(v: &Value) -> TeraResult<String> {
     if v.is_undefined() {
         return Ok("null".into());
     }
-    let json = to_json(v)?;
-    let mut text = crate::engine::yaml::to_yaml_string(&json);
+    let mut text = match crate::engine::yaml::to_yaml_tera(v) {
+        Some(text) => text,
+        None => crate::engine::yaml::to_yaml_string(&to_json(v)?),
+    };
     if text.ends_with('\n') {
         text.pop();
     }

@@ -5,12 +5,12 @@ use base64::Engine as _;
 use sha2::Digest as _;
 use tera::{Error, Kwargs, State, Tera, TeraResult, Value};
 
-use super::convert::text;
+use super::convert::{text, text_ref};
 
 pub(super) fn register(tera: &mut Tera) {
     tera.register_filter(
         "quote",
-        |v: &Value, _: Kwargs, _: &State| -> TeraResult<String> { Ok(go_quote(&text(v)?)) },
+        |v: &Value, _: Kwargs, _: &State| -> TeraResult<String> { Ok(go_quote(&text_ref(v)?)) },
     );
     tera.register_filter(
         "squote",
@@ -19,16 +19,17 @@ pub(super) fn register(tera: &mut Tera) {
     tera.register_filter(
         "indent",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(indent(&text(v)?, kw.must_get::<usize>("n")?))
+            let mut out = String::new();
+            indent_into(&mut out, &text_ref(v)?, kw.must_get::<usize>("n")?);
+            Ok(out)
         },
     );
     tera.register_filter(
         "nindent",
         |v: &Value, kw: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(format!(
-                "\n{}",
-                indent(&text(v)?, kw.must_get::<usize>("n")?)
-            ))
+            let mut out = String::from("\n");
+            indent_into(&mut out, &text_ref(v)?, kw.must_get::<usize>("n")?);
+            Ok(out)
         },
     );
     tera.register_filter(
@@ -131,19 +132,20 @@ pub(crate) fn go_quote(s: &str) -> String {
     out
 }
 
-/// Sprig's `indent`: prefixes every line (including empty ones) with `n` spaces.
-pub(crate) fn indent(s: &str, n: usize) -> String {
-    let pad = " ".repeat(n);
-    let mut out = String::with_capacity(s.len() + pad.len() * 4);
-    out.push_str(&pad);
+/// Sprig's `indent`, appended to `out` (`nindent` writes its line break first): prefixes every
+/// line (including empty ones) with `n` spaces.
+fn indent_into(out: &mut String, s: &str, n: usize) {
+    let lines = memchr::memchr_iter(b'\n', s.as_bytes()).count() + 1;
+    out.reserve(s.len() + n * lines);
+    let pad = |out: &mut String| out.extend(std::iter::repeat_n(' ', n));
+    pad(out);
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-            out.push_str(&pad);
+            pad(out);
         }
         out.push_str(line);
     }
-    out
 }
 
 /// Sprig's `trunc`: the first `n` characters, or for negative `n` the last `-n`.
@@ -198,7 +200,9 @@ mod tests {
 
     #[test]
     fn indent_every_line() {
-        assert_eq!(indent("a\n\nb", 2), "  a\n  \n  b");
+        let mut out = String::from("\n");
+        indent_into(&mut out, "a\n\nb", 2);
+        assert_eq!(out, "\n  a\n  \n  b");
     }
 
     #[test]
