@@ -43,7 +43,11 @@ fn tls_server(dir: &Path, pki: &Pki, client_ca: bool) -> TlsServer {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let port = line.trim().strip_prefix("port ").expect("port line").to_string();
+    let port = line
+        .trim()
+        .strip_prefix("port ")
+        .expect("port line")
+        .to_string();
     TlsServer {
         child,
         url: format!("https://127.0.0.1:{port}"),
@@ -76,23 +80,70 @@ fn openssl(dir: &Path, args: &[&str]) {
 fn pki() -> Pki {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    openssl(d, &[
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=rudder test CA",
-        "-keyout", "ca.key", "-out", "ca.crt",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-    std::fs::write(d.join("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n").unwrap();
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=rudder test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    std::fs::write(
+        d.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
     std::fs::write(d.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
     for (name, cn) in [("server", "127.0.0.1"), ("client", "rudder client")] {
-        openssl(d, &[
-            "req", "-newkey", "rsa:2048", "-nodes", "-subj", &format!("/CN={cn}"),
-            "-keyout", &format!("{name}.key"), "-out", &format!("{name}.csr"),
-        ]);
-        openssl(d, &[
-            "x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-out", &format!("{name}.crt"),
-            "-extfile", &format!("{name}.ext"),
-        ]);
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                &format!("/CN={cn}"),
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-out",
+                &format!("{name}.crt"),
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
     }
     Pki {
         ca_cert: d.join("ca.crt"),
@@ -122,15 +173,34 @@ fn private_ca_insecure_and_untrusted_certificates() {
     let home = Home::new();
 
     let err = fail(&home, &["repo", "add", "secure", &server.url]);
-    assert!(err.contains(&server.url) && err.to_lowercase().contains("certificate"), "{err}");
-    assert!(!home.repositories_yaml().exists(), "nothing saved after a failed add");
+    assert!(
+        err.contains(&server.url) && err.to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert!(
+        !home.repositories_yaml().exists(),
+        "nothing saved after a failed add"
+    );
 
-    home.ok(&["repo", "add", "secure", &server.url, "--ca-file", pki.ca_cert.to_str().unwrap()]);
+    home.ok(&[
+        "repo",
+        "add",
+        "secure",
+        &server.url,
+        "--ca-file",
+        pki.ca_cert.to_str().unwrap(),
+    ]);
     let dest = home.dir.path().join("pulled");
     home.ok(&["pull", "secure/web", "-d", dest.to_str().unwrap()]);
     assert!(dest.join("web-1.0.0.tgz").exists());
 
-    home.ok(&["repo", "add", "skip", &server.url, "--insecure-skip-tls-verify"]);
+    home.ok(&[
+        "repo",
+        "add",
+        "skip",
+        &server.url,
+        "--insecure-skip-tls-verify",
+    ]);
     home.ok(&["repo", "update", "skip"]);
 }
 
@@ -144,18 +214,37 @@ fn client_certificates_for_mutual_tls() {
     let home = Home::new();
     let ca = pki.ca_cert.to_str().unwrap();
 
-    fail(&home, &["repo", "add", "mtls", &server.url, "--ca-file", ca]);
+    fail(
+        &home,
+        &["repo", "add", "mtls", &server.url, "--ca-file", ca],
+    );
     home.ok(&[
-        "repo", "add", "mtls", &server.url, "--ca-file", ca,
-        "--cert-file", pki.client_cert.to_str().unwrap(),
-        "--key-file", pki.client_key.to_str().unwrap(),
+        "repo",
+        "add",
+        "mtls",
+        &server.url,
+        "--ca-file",
+        ca,
+        "--cert-file",
+        pki.client_cert.to_str().unwrap(),
+        "--key-file",
+        pki.client_key.to_str().unwrap(),
     ]);
     let dest = home.dir.path().join("pulled");
     home.ok(&["pull", "mtls/web", "-d", dest.to_str().unwrap()]);
     assert!(dest.join("web-1.0.0.tgz").exists());
-    let err = fail(&home, &[
-        "repo", "add", "half", &server.url, "--ca-file", ca,
-        "--cert-file", pki.client_cert.to_str().unwrap(),
-    ]);
+    let err = fail(
+        &home,
+        &[
+            "repo",
+            "add",
+            "half",
+            &server.url,
+            "--ca-file",
+            ca,
+            "--cert-file",
+            pki.client_cert.to_str().unwrap(),
+        ],
+    );
     assert!(err.contains("key"), "{err}");
 }

@@ -21,12 +21,25 @@ fn rudder_and_helm_use_our_served_index() {
     let found: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(found[0]["name"], "ours/kube-cert-manager", "{out}");
     let dest = home.dir.path().join("pulled");
-    home.ok(&["pull", "ours/redis", "--version", "^0.1", "-d", dest.to_str().unwrap()]);
+    home.ok(&[
+        "pull",
+        "ours/redis",
+        "--version",
+        "^0.1",
+        "-d",
+        dest.to_str().unwrap(),
+    ]);
     assert_eq!(
         std::fs::read(dest.join("redis-0.1.0.tgz")).unwrap(),
         std::fs::read(index.join("redis-0.1.0.tgz")).unwrap()
     );
-    let (rendered, _) = home.ok(&["template", "web", "ours/lobsters", "--set", "tls.enabled=true"]);
+    let (rendered, _) = home.ok(&[
+        "template",
+        "web",
+        "ours/lobsters",
+        "--set",
+        "tls.enabled=true",
+    ]);
     assert!(rendered.contains("kind: Certificate"), "{rendered}");
 
     let helm_home = tempfile::tempdir().unwrap();
@@ -36,7 +49,11 @@ fn rudder_and_helm_use_our_served_index() {
         &json!({"op": "repo", "url": url, "home": helm_home.path(), "destination": helm_dest.path()}),
     );
     let pulled = r["pulled"].as_array().unwrap();
-    let (ours, _) = rudder::repo::IndexFile::parse(&std::fs::read(index.join("index.yaml")).unwrap(), "index.yaml").unwrap();
+    let (ours, _) = rudder::repo::IndexFile::parse(
+        &std::fs::read(index.join("index.yaml")).unwrap(),
+        "index.yaml",
+    )
+    .unwrap();
     let count: usize = ours.entries.values().map(Vec::len).sum();
     assert_eq!(pulled.len(), count);
     for p in pulled {
