@@ -9,5 +9,6 @@ pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod repo;
+pub mod sandbox;
 mod text;
 pub mod values;
