@@ -5,6 +5,7 @@
 //! computed by `values`. Nothing below `action` knows about the terminal.
 
 pub mod action;
+pub mod atomic;
 pub mod chart;
 pub mod cli;
 pub mod engine;

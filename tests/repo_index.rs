@@ -3,12 +3,12 @@
 //! `index/` over HTTP and pulling every chart from it.
 
 mod common;
+mod repo_support;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 
 use assert_cmd::Command;
+use repo_support::Server;
 use rudder::repo::IndexFile;
 use serde_json::{Value, json};
 
@@ -177,58 +177,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A static HTTP server (Python's http.server) on an ephemeral local port, killed on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn serve(dir: &Path) -> Server {
-        let mut child = std::process::Command::new(common::helm_python())
-            .args([
-                "-u",
-                "-m",
-                "http.server",
-                "0",
-                "--bind",
-                "127.0.0.1",
-                "--directory",
-            ])
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start python -m http.server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
-        let port = line
-            .split_whitespace()
-            .skip_while(|w| *w != "port")
-            .nth(1)
-            .unwrap_or_else(|| panic!("unexpected http.server banner {line:?}"));
-        Server {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Helm's reading of an index file, served over HTTP.
 fn helm_reads(index: &Path) -> Value {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::copy(index, tmp.path().join("index.yaml")).unwrap();
-    let server = Server::serve(tmp.path());
+    let server = Server::static_dir(tmp.path());
     let code = "import json,sys,helm_python; print(json.dumps(helm_python.repo_index(sys.argv[1]), default=str))";
     let out = std::process::Command::new(common::helm_python())
         .args(["-c", code, &server.url])
@@ -249,7 +202,7 @@ fn helm_reads(index: &Path) -> Value {
 fn helm_reads_index_dir_over_http_and_pulls_every_chart() {
     let index_dir = common::repo_root().join("index");
     let ours = read_index(&index_dir.join("index.yaml"));
-    let server = Server::serve(&index_dir);
+    let server = Server::static_dir(&index_dir);
     let tmp = tempfile::tempdir().unwrap();
     let got = common::oracle(
         "package.py",

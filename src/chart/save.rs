@@ -14,7 +14,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use flate2::{Compression, GzBuilder};
@@ -198,36 +197,10 @@ pub fn save(chart: &Chart, dest: &Path, epoch: Option<u64>) -> Result<PathBuf, C
     Ok(path)
 }
 
-/// Writes `bytes` to `path` atomically: into a new temporary file in the same directory, synced,
-/// then renamed over `path`. On failure the temporary file is removed and `path` is untouched.
+/// Writes `bytes` to `path` atomically (see [`crate::atomic::write`]), readable as the umask
+/// allows: archives, indexes and lock files are meant to be shared.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{file_name}.tmp-{}-{}",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::atomic::write(path, bytes, crate::atomic::Access::Default)
 }
 
 #[cfg(test)]

@@ -78,37 +78,10 @@ impl RepoPaths {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory (mode 0600 on
-/// Unix), then a rename, so readers see the old or the new content, never half of one. Parent
-/// directories are created.
+/// Writes `bytes` to `path` atomically with mode 0600 (see [`crate::atomic::write`]): the
+/// client's files can hold credentials or reveal private repositories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(
-        ".{file_name}.{}.{}.tmp",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    let result = (|| {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::atomic::write(path, bytes, crate::atomic::Access::Private)
 }
 
 #[cfg(test)]
