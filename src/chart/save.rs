@@ -337,6 +337,8 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
-        assert!(write_atomic(&dir.path().join("no/such/dir/x"), b"").is_err());
+        // A parent that is a file cannot hold it: an error, and the file is untouched.
+        assert!(write_atomic(&path.join("x"), b"").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
     }
 }
