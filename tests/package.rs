@@ -350,3 +350,18 @@ fn version_flags_rename_and_rewrite_the_chart() {
     assert_eq!(loaded.metadata.version, "2.3.4-rc.1");
     assert_eq!(loaded.metadata.app_version.as_deref(), Some("7.4"));
 }
+
+/// An I/O error names the path and its cause once (library errors already carry the cause).
+#[test]
+fn io_errors_name_the_cause_once() {
+    let out = rudder()
+        .args(["package", "/nonexistent-chart-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err.trim_end(),
+        "Error: /nonexistent-chart-dir: No such file or directory (os error 2)"
+    );
+}

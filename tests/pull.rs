@@ -122,6 +122,10 @@ fn pull_untar_and_archive_cache() {
         "out",
     ]);
     assert!(line.contains("already exists"), "{line}");
+    // --untar into a destination that does not exist yet (default --untardir `.`).
+    let fresh = dest.path().join("new/dir");
+    home.ok(&["pull", "r/web", "-d", fresh.to_str().unwrap(), "--untar"]);
+    assert!(fresh.join("web/Chart.yaml").exists());
     // The archive is cached by digest: with the server gone, the same version still resolves.
     assert!(
         home.archive_cache()

@@ -55,6 +55,9 @@ pub fn run(req: &PullRequest) -> Result<PathBuf, ActionError> {
 /// `..`, no links, size caps) before anything is written, into a temporary directory renamed
 /// into place at the end.
 fn untar(bytes: &[u8], source: &str, dir: &Path) -> Result<PathBuf, ActionError> {
+    // `dest/.` → `dest`: creating a directory through a trailing `.` fails when it is new.
+    let dir: PathBuf = dir.components().collect();
+    let dir = dir.as_path();
     let mut budget = crate::chart::archive::Budget::new(&ArchiveLimits::default());
     let (top, files) = crate::chart::archive::read_archive_with(source, bytes, &mut budget)?;
     let target = dir.join(&top);
