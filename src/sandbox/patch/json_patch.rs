@@ -36,7 +36,12 @@ fn apply_op(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError>
         .and_then(Value::as_str)
         .ok_or_else(|| bad("missing \"path\""))?;
     let path = parse_pointer(path_text).map_err(|e| bad(&e))?;
-    let value = || fields.get("value").cloned().ok_or_else(|| bad("missing \"value\""));
+    let value = || {
+        fields
+            .get("value")
+            .cloned()
+            .ok_or_else(|| bad("missing \"value\""))
+    };
     let from = || -> Result<Vec<String>, PatchError> {
         let text = fields
             .get("from")
@@ -44,7 +49,11 @@ fn apply_op(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError>
             .ok_or_else(|| bad("missing \"from\""))?;
         parse_pointer(text).map_err(|e| bad(&e))
     };
-    let invalid = |msg: String| PatchError::Invalid(format!("json patch operation {index} ({name} {path_text}): {msg}"));
+    let invalid = |msg: String| {
+        PatchError::Invalid(format!(
+            "json patch operation {index} ({name} {path_text}): {msg}"
+        ))
+    };
     match name {
         "add" => add(doc, &path, value()?).map_err(invalid),
         "remove" => remove(doc, &path).map(drop).map_err(invalid),
@@ -62,7 +71,9 @@ fn apply_op(doc: &mut Value, op: &Value, index: usize) -> Result<(), PatchError>
             add(doc, &path, v).map_err(invalid)
         }
         "copy" => {
-            let v = get(doc, &from()?).cloned().ok_or_else(|| invalid("\"from\" does not exist".to_string()))?;
+            let v = get(doc, &from()?)
+                .cloned()
+                .ok_or_else(|| invalid("\"from\" does not exist".to_string()))?;
             add(doc, &path, v).map_err(invalid)
         }
         "test" => {
@@ -115,7 +126,11 @@ fn array_index(token: &str, len: usize, allow_end: bool) -> Result<usize, String
         && (token == "0" || !token.starts_with('0'));
     let index: usize = if valid { token.parse().ok() } else { None }
         .ok_or_else(|| format!("{token:?} is not an array index"))?;
-    let limit = if allow_end { len } else { len.saturating_sub(1) };
+    let limit = if allow_end {
+        len
+    } else {
+        len.saturating_sub(1)
+    };
     if index > limit || (!allow_end && len == 0) {
         return Err(format!("index {index} is out of bounds (length {len})"));
     }
@@ -200,32 +215,128 @@ mod tests {
     /// RFC 6902 appendix A, examples A.1 – A.16.
     #[test]
     fn rfc6902_appendix_a() {
-        assert_eq!(ok(json!({"foo":"bar"}), json!([{"op":"add","path":"/baz","value":"qux"}])), json!({"baz":"qux","foo":"bar"}));
-        assert_eq!(ok(json!({"foo":["bar","baz"]}), json!([{"op":"add","path":"/foo/1","value":"qux"}])), json!({"foo":["bar","qux","baz"]}));
-        assert_eq!(ok(json!({"baz":"qux","foo":"bar"}), json!([{"op":"remove","path":"/baz"}])), json!({"foo":"bar"}));
-        assert_eq!(ok(json!({"foo":["bar","qux","baz"]}), json!([{"op":"remove","path":"/foo/1"}])), json!({"foo":["bar","baz"]}));
-        assert_eq!(ok(json!({"baz":"qux","foo":"bar"}), json!([{"op":"replace","path":"/baz","value":"boo"}])), json!({"baz":"boo","foo":"bar"}));
         assert_eq!(
-            ok(json!({"foo":{"bar":"baz","waldo":"fred"},"qux":{"corge":"grault"}}), json!([{"op":"move","from":"/foo/waldo","path":"/qux/thud"}])),
+            ok(
+                json!({"foo":"bar"}),
+                json!([{"op":"add","path":"/baz","value":"qux"}])
+            ),
+            json!({"baz":"qux","foo":"bar"})
+        );
+        assert_eq!(
+            ok(
+                json!({"foo":["bar","baz"]}),
+                json!([{"op":"add","path":"/foo/1","value":"qux"}])
+            ),
+            json!({"foo":["bar","qux","baz"]})
+        );
+        assert_eq!(
+            ok(
+                json!({"baz":"qux","foo":"bar"}),
+                json!([{"op":"remove","path":"/baz"}])
+            ),
+            json!({"foo":"bar"})
+        );
+        assert_eq!(
+            ok(
+                json!({"foo":["bar","qux","baz"]}),
+                json!([{"op":"remove","path":"/foo/1"}])
+            ),
+            json!({"foo":["bar","baz"]})
+        );
+        assert_eq!(
+            ok(
+                json!({"baz":"qux","foo":"bar"}),
+                json!([{"op":"replace","path":"/baz","value":"boo"}])
+            ),
+            json!({"baz":"boo","foo":"bar"})
+        );
+        assert_eq!(
+            ok(
+                json!({"foo":{"bar":"baz","waldo":"fred"},"qux":{"corge":"grault"}}),
+                json!([{"op":"move","from":"/foo/waldo","path":"/qux/thud"}])
+            ),
             json!({"foo":{"bar":"baz"},"qux":{"corge":"grault","thud":"fred"}})
         );
-        assert_eq!(ok(json!({"foo":["all","grass","cows","eat"]}), json!([{"op":"move","from":"/foo/1","path":"/foo/3"}])), json!({"foo":["all","cows","eat","grass"]}));
+        assert_eq!(
+            ok(
+                json!({"foo":["all","grass","cows","eat"]}),
+                json!([{"op":"move","from":"/foo/1","path":"/foo/3"}])
+            ),
+            json!({"foo":["all","cows","eat","grass"]})
+        );
         let doc = json!({"baz":"qux","foo":["a",2,"c"]});
-        assert_eq!(ok(doc.clone(), json!([{"op":"test","path":"/baz","value":"qux"},{"op":"test","path":"/foo/1","value":2}])), doc);
-        assert!(matches!(json_patch(&json!({"baz":"qux"}), &json!([{"op":"test","path":"/baz","value":"bar"}])), Err(PatchError::Invalid(_))));
-        assert_eq!(ok(json!({"foo":"bar"}), json!([{"op":"add","path":"/child","value":{"grandchild":{}}}])), json!({"foo":"bar","child":{"grandchild":{}}}));
+        assert_eq!(
+            ok(
+                doc.clone(),
+                json!([{"op":"test","path":"/baz","value":"qux"},{"op":"test","path":"/foo/1","value":2}])
+            ),
+            doc
+        );
+        assert!(matches!(
+            json_patch(
+                &json!({"baz":"qux"}),
+                &json!([{"op":"test","path":"/baz","value":"bar"}])
+            ),
+            Err(PatchError::Invalid(_))
+        ));
+        assert_eq!(
+            ok(
+                json!({"foo":"bar"}),
+                json!([{"op":"add","path":"/child","value":{"grandchild":{}}}])
+            ),
+            json!({"foo":"bar","child":{"grandchild":{}}})
+        );
         // A.11: unrecognised members are ignored.
-        assert_eq!(ok(json!({"foo":"bar"}), json!([{"op":"add","path":"/baz","value":"qux","xyz":123}])), json!({"foo":"bar","baz":"qux"}));
+        assert_eq!(
+            ok(
+                json!({"foo":"bar"}),
+                json!([{"op":"add","path":"/baz","value":"qux","xyz":123}])
+            ),
+            json!({"foo":"bar","baz":"qux"})
+        );
         // A.12: adding to a nonexistent target fails.
-        assert!(matches!(json_patch(&json!({"foo":"bar"}), &json!([{"op":"add","path":"/baz/bat","value":"qux"}])), Err(PatchError::Invalid(_))));
+        assert!(matches!(
+            json_patch(
+                &json!({"foo":"bar"}),
+                &json!([{"op":"add","path":"/baz/bat","value":"qux"}])
+            ),
+            Err(PatchError::Invalid(_))
+        ));
         // A.14: ~ escapes.
-        assert_eq!(ok(json!({"/":9,"~1":10}), json!([{"op":"test","path":"/~01","value":10}])), json!({"/":9,"~1":10}));
-        assert_eq!(ok(json!({"/":9}), json!([{"op":"remove","path":"/~1"}])), json!({}));
+        assert_eq!(
+            ok(
+                json!({"/":9,"~1":10}),
+                json!([{"op":"test","path":"/~01","value":10}])
+            ),
+            json!({"/":9,"~1":10})
+        );
+        assert_eq!(
+            ok(json!({"/":9}), json!([{"op":"remove","path":"/~1"}])),
+            json!({})
+        );
         // A.15: a string is not a number.
-        assert!(json_patch(&json!({"/":9,"~1":10}), &json!([{"op":"test","path":"/~01","value":"10"}])).is_err());
+        assert!(
+            json_patch(
+                &json!({"/":9,"~1":10}),
+                &json!([{"op":"test","path":"/~01","value":"10"}])
+            )
+            .is_err()
+        );
         // A.16: adding an array value, "-" appends.
-        assert_eq!(ok(json!({"foo":["bar"]}), json!([{"op":"add","path":"/foo/-","value":["abc","def"]}])), json!({"foo":["bar",["abc","def"]]}));
-        assert_eq!(ok(json!({"a":{"b":1}}), json!([{"op":"copy","from":"/a","path":"/c"}])), json!({"a":{"b":1},"c":{"b":1}}));
+        assert_eq!(
+            ok(
+                json!({"foo":["bar"]}),
+                json!([{"op":"add","path":"/foo/-","value":["abc","def"]}])
+            ),
+            json!({"foo":["bar",["abc","def"]]})
+        );
+        assert_eq!(
+            ok(
+                json!({"a":{"b":1}}),
+                json!([{"op":"copy","from":"/a","path":"/c"}])
+            ),
+            json!({"a":{"b":1},"c":{"b":1}})
+        );
     }
 
     #[test]
@@ -239,18 +350,31 @@ mod tests {
             json!([{"op":"move","path":"/a"}]),
             json!([{"op":"test","path":"/~2","value":1}]),
         ] {
-            assert!(matches!(json_patch(&json!({}), &ops), Err(PatchError::BadRequest(_))), "{ops}");
+            assert!(
+                matches!(json_patch(&json!({}), &ops), Err(PatchError::BadRequest(_))),
+                "{ops}"
+            );
         }
     }
 
     #[test]
     fn failures_leave_the_target_alone_and_name_the_operation() {
         let target = json!({"a":[1]});
-        let err = json_patch(&target, &json!([{"op":"add","path":"/b","value":1},{"op":"remove","path":"/a/01"}])).unwrap_err();
-        assert_eq!(err.to_string(), "json patch operation 1 (remove /a/01): \"01\" is not an array index");
+        let err = json_patch(
+            &target,
+            &json!([{"op":"add","path":"/b","value":1},{"op":"remove","path":"/a/01"}]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "json patch operation 1 (remove /a/01): \"01\" is not an array index"
+        );
         assert!(json_patch(&target, &json!([{"op":"remove","path":"/a/1"}])).is_err());
         assert!(json_patch(&target, &json!([{"op":"add","path":"/a/2","value":0}])).is_err());
         assert!(json_patch(&target, &json!([{"op":"move","from":"/a","path":"/a/0"}])).is_err());
-        assert_eq!(ok(target, json!([{"op":"replace","path":"","value":[]}])), json!([]));
+        assert_eq!(
+            ok(target, json!([{"op":"replace","path":"","value":[]}])),
+            json!([])
+        );
     }
 }

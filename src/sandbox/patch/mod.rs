@@ -86,6 +86,9 @@ mod tests {
                 field: ".y".into(),
             },
         ]);
-        assert!(two.to_string().starts_with("Apply failed with 2 conflicts: - conflict with \"a\": .x\n"));
+        assert!(
+            two.to_string()
+                .starts_with("Apply failed with 2 conflicts: - conflict with \"a\": .x\n")
+        );
     }
 }

@@ -217,7 +217,10 @@ impl Ty {
             (Ty::Meta, "labels" | "annotations")
                 | (Ty::PodSpec, "nodeSelector")
                 | (Ty::ServiceSpec, "selector")
-                | (Ty::Root(RootKind::Data), "data" | "stringData" | "binaryData")
+                | (
+                    Ty::Root(RootKind::Data),
+                    "data" | "stringData" | "binaryData"
+                )
                 | (Ty::Resources, "limits" | "requests")
         )
     }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::super::gvk::Gvk;
 use super::schema::{ListShape, Ty};
-use super::{merge_patch, PatchError};
+use super::{PatchError, merge_patch};
 
 const SET_ELEMENT_ORDER: &str = "$setElementOrder/";
 const DELETE_FROM_PRIMITIVE_LIST: &str = "$deleteFromPrimitiveList/";
@@ -24,7 +24,11 @@ pub fn supports_strategic(gvk: &Gvk) -> bool {
 
 /// Applies a strategic merge patch to `target`. For types without strategic support
 /// (custom resources) this is a JSON merge patch; the server answers 415 before calling it.
-pub fn strategic_merge_patch(target: &Value, patch: &Value, gvk: &Gvk) -> Result<Value, PatchError> {
+pub fn strategic_merge_patch(
+    target: &Value,
+    patch: &Value,
+    gvk: &Gvk,
+) -> Result<Value, PatchError> {
     if !supports_strategic(gvk) {
         return Ok(merge_patch(target, patch));
     }
@@ -63,7 +67,7 @@ fn merge_map(
             return Err(PatchError::BadRequest(format!(
                 "{}: unknown $patch directive {other}",
                 shown(at)
-            )))
+            )));
         }
     }
     let mut result = original.clone();
@@ -103,7 +107,10 @@ fn merge_map(
                 merge_map(o, p, ty.field(key), &path)?.map(Value::Object)
             }
             (original, Value::Array(p)) => {
-                let o = original.and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+                let o = original
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
                 Some(Value::Array(merge_list(o, p, ty.list(key), &path)?))
             }
             (_, scalar) => Some(scalar.clone()),
@@ -125,7 +132,12 @@ fn merge_map(
             let shape = ty.list(field);
             if let Some(Value::Array(items)) = result.get_mut(field) {
                 let original = original.get(field).and_then(Value::as_array);
-                *items = reorder(items, order, original.map(Vec::as_slice).unwrap_or(&[]), shape.smp_key);
+                *items = reorder(
+                    items,
+                    order,
+                    original.map(Vec::as_slice).unwrap_or(&[]),
+                    shape.smp_key,
+                );
             }
         }
     }
@@ -192,9 +204,7 @@ fn merge_list(
             continue;
         }
         let empty = Map::new();
-        let o = position
-            .and_then(|i| out[i].as_object())
-            .unwrap_or(&empty);
+        let o = position.and_then(|i| out[i].as_object()).unwrap_or(&empty);
         let merged = merge_map(o, p, shape.item, &item_at)?;
         match (position, merged) {
             (Some(i), Some(m)) => out[i] = Value::Object(m),
@@ -220,9 +230,15 @@ fn reorder(items: &[Value], order: &[Value], original: &[Value], key: Option<&st
     let order_ids: Vec<Value> = order.iter().map(&id).collect();
     let original_ids: Vec<Value> = original.iter().map(&id).collect();
     let original_index = |v: &Value| original_ids.iter().position(|o| *o == id(v));
-    let mut listed: Vec<&Value> = items.iter().filter(|v| order_ids.contains(&id(v))).collect();
+    let mut listed: Vec<&Value> = items
+        .iter()
+        .filter(|v| order_ids.contains(&id(v)))
+        .collect();
     listed.sort_by_key(|v| order_ids.iter().position(|o| *o == id(v)));
-    let unlisted: Vec<&Value> = items.iter().filter(|v| !order_ids.contains(&id(v))).collect();
+    let unlisted: Vec<&Value> = items
+        .iter()
+        .filter(|v| !order_ids.contains(&id(v)))
+        .collect();
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::with_capacity(items.len());
     while i < listed.len() || j < unlisted.len() {
@@ -253,11 +269,7 @@ fn bad_directive(at: &str, key: &str) -> PatchError {
 
 /// A field path for messages (`.` for the top).
 fn shown(at: &str) -> &str {
-    if at.is_empty() {
-        "."
-    } else {
-        at
-    }
+    if at.is_empty() { "." } else { at }
 }
 
 #[cfg(test)]
@@ -292,7 +304,9 @@ mod tests {
     }
 
     fn containers(d: &Value) -> &Vec<Value> {
-        d["spec"]["template"]["spec"]["containers"].as_array().unwrap()
+        d["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
     }
 
     #[test]
@@ -304,15 +318,23 @@ mod tests {
         assert_eq!(c.len(), 2);
         assert_eq!(c[0]["image"], "nginx:2");
         assert_eq!(c[0]["env"], json!([{"name": "A", "value": "1"}]));
-        assert_eq!(c[1], deployment()["spec"]["template"]["spec"]["containers"][1]);
+        assert_eq!(
+            c[1],
+            deployment()["spec"]["template"]["spec"]["containers"][1]
+        );
     }
 
     #[test]
     fn adds_an_env_var_and_keeps_the_others() {
-        let d = smp(json!({"spec":{"template":{"spec":{"containers":[{"name":"web",
+        let d = smp(
+            json!({"spec":{"template":{"spec":{"containers":[{"name":"web",
             "$setElementOrder/env":[{"name":"A"},{"name":"B"}],
-            "env":[{"name":"B","value":"2"}]}]}}}}));
-        assert_eq!(containers(&d)[0]["env"], json!([{"name":"A","value":"1"},{"name":"B","value":"2"}]));
+            "env":[{"name":"B","value":"2"}]}]}}}}),
+        );
+        assert_eq!(
+            containers(&d)[0]["env"],
+            json!([{"name":"A","value":"1"},{"name":"B","value":"2"}])
+        );
     }
 
     #[test]
@@ -329,7 +351,10 @@ mod tests {
         let d = smp(json!({"spec":{"template":{"spec":{
             "$setElementOrder/containers":[{"name":"sidecar"},{"name":"log"},{"name":"web"}],
             "containers":[{"name":"log","image":"fluentd"}]}}}}));
-        let names: Vec<&str> = containers(&d).iter().map(|c| c["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = containers(&d)
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["sidecar", "log", "web"]);
     }
 
@@ -338,7 +363,10 @@ mod tests {
         let target = json!({"spec":{"ports":[{"port":1},{"port":2},{"port":3}]}});
         let patch = json!({"spec":{"$setElementOrder/ports":[{"port":3},{"port":1}],"ports":[{"port":3,"name":"c"}]}});
         let out = strategic_merge_patch(&target, &patch, &Gvk::new("", "v1", "Service")).unwrap();
-        assert_eq!(out["spec"]["ports"], json!([{"port":2},{"port":3,"name":"c"},{"port":1}]));
+        assert_eq!(
+            out["spec"]["ports"],
+            json!([{"port":2},{"port":3,"name":"c"},{"port":1}])
+        );
     }
 
     #[test]
@@ -347,22 +375,29 @@ mod tests {
             "tolerations":[{"key":"y","operator":"Exists"}],
             "containers":[{"name":"sidecar","args":["sleep","2"]}]}}}}));
         assert!(d["spec"].get("replicas").is_none());
-        assert_eq!(d["spec"]["template"]["spec"]["tolerations"], json!([{"key":"y","operator":"Exists"}]));
+        assert_eq!(
+            d["spec"]["template"]["spec"]["tolerations"],
+            json!([{"key":"y","operator":"Exists"}])
+        );
         assert_eq!(containers(&d)[1]["args"], json!(["sleep", "2"]));
         assert_eq!(containers(&d)[1]["image"], "busybox");
     }
 
     #[test]
     fn patch_replace_and_retain_keys() {
-        let d = smp(json!({"spec":{"template":{"spec":{"containers":[{"name":"web","image":"x"},{"$patch":"replace"}]}}}}));
+        let d = smp(
+            json!({"spec":{"template":{"spec":{"containers":[{"name":"web","image":"x"},{"$patch":"replace"}]}}}}),
+        );
         assert_eq!(containers(&d), &vec![json!({"name":"web","image":"x"})]);
         let d = smp(json!({"metadata":{"labels":{"$patch":"replace","tier":"db"}}}));
         assert_eq!(d["metadata"]["labels"], json!({"tier":"db"}));
         let d = smp(json!({"spec":{"template":{"$patch":"delete"}}}));
         assert!(d["spec"].get("template").is_none());
-        let target = json!({"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}}}});
+        let target =
+            json!({"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}}}});
         let patch = json!({"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}});
-        let out = strategic_merge_patch(&target, &patch, &Gvk::new("apps", "v1", "Deployment")).unwrap();
+        let out =
+            strategic_merge_patch(&target, &patch, &Gvk::new("apps", "v1", "Deployment")).unwrap();
         assert_eq!(out["spec"]["strategy"], json!({"type":"Recreate"}));
     }
 
@@ -370,15 +405,22 @@ mod tests {
     fn primitive_merge_lists_union_and_delete() {
         let d = smp(json!({"metadata":{"finalizers":["b"]}}));
         assert_eq!(d["metadata"]["finalizers"], json!(["a", "b"]));
-        let d = smp(json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"],
-            "$setElementOrder/finalizers":["c"],"finalizers":["c"]}}));
+        let d = smp(
+            json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["a"],
+            "$setElementOrder/finalizers":["c"],"finalizers":["c"]}}),
+        );
         assert_eq!(d["metadata"]["finalizers"], json!(["c"]));
     }
 
     #[test]
     fn ports_merge_by_container_port() {
-        let d = smp(json!({"spec":{"template":{"spec":{"containers":[{"name":"web","ports":[{"containerPort":80,"name":"http"}]}]}}}}));
-        assert_eq!(containers(&d)[0]["ports"], json!([{"containerPort":80,"name":"http"}]));
+        let d = smp(
+            json!({"spec":{"template":{"spec":{"containers":[{"name":"web","ports":[{"containerPort":80,"name":"http"}]}]}}}}),
+        );
+        assert_eq!(
+            containers(&d)[0]["ports"],
+            json!([{"containerPort":80,"name":"http"}])
+        );
     }
 
     #[test]
@@ -386,8 +428,17 @@ mod tests {
         let gvk = Gvk::new("example.com", "v1", "Widget");
         assert!(!supports_strategic(&gvk));
         assert!(supports_strategic(&Gvk::new("apps", "v1", "Deployment")));
-        assert!(supports_strategic(&Gvk::new("networking.k8s.io", "v1", "Ingress")));
-        let out = strategic_merge_patch(&json!({"spec":{"items":[1,2],"a":1}}), &json!({"spec":{"items":[3],"a":null}}), &gvk).unwrap();
+        assert!(supports_strategic(&Gvk::new(
+            "networking.k8s.io",
+            "v1",
+            "Ingress"
+        )));
+        let out = strategic_merge_patch(
+            &json!({"spec":{"items":[1,2],"a":1}}),
+            &json!({"spec":{"items":[3],"a":null}}),
+            &gvk,
+        )
+        .unwrap();
         assert_eq!(out, json!({"spec":{"items":[3]}}));
     }
 
@@ -402,7 +453,13 @@ mod tests {
             json!({"metadata":{"$deleteFromPrimitiveList/finalizers":"a"}}),
             json!({"$patch":"delete"}),
         ] {
-            assert!(matches!(strategic_merge_patch(&deployment(), &patch, &gvk), Err(PatchError::BadRequest(_))), "{patch}");
+            assert!(
+                matches!(
+                    strategic_merge_patch(&deployment(), &patch, &gvk),
+                    Err(PatchError::BadRequest(_))
+                ),
+                "{patch}"
+            );
         }
     }
 }
