@@ -5,5 +5,6 @@
 
 pub mod gvk;
 pub mod patch;
+pub mod simulate;
 
 pub use gvk::Gvk;
