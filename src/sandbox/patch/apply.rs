@@ -695,4 +695,29 @@ mod tests {
             json!({"f:metadata": {"f:labels": {"f:name": {}}}})
         );
     }
+
+    /// Nested maps of strings without empty maps, as an applied `spec`.
+    fn spec() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = "[a-c]{1,2}".prop_map(Value::from);
+        leaf.prop_recursive(3, 20, 3, |inner| {
+            prop::collection::btree_map("[a-d]", inner, 1..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect()))
+        })
+        .prop_filter("a map", Value::is_object)
+    }
+
+    proptest::proptest! {
+        /// A sole manager applying B after A ends with exactly B.
+        #[test]
+        fn sole_manager_ends_with_the_last_config(a in spec(), b in spec()) {
+            let obj = |s: &Value| json!({"apiVersion": "example.com/v1", "kind": "W",
+                "metadata": {"name": "w"}, "spec": s});
+            let first = server_side_apply(None, &obj(&a), "m", false, T1).unwrap();
+            let second = server_side_apply(Some(&first), &obj(&b), "m", false, T1).unwrap();
+            proptest::prop_assert_eq!(&second["spec"], &b);
+            let fresh = server_side_apply(None, &obj(&b), "m", false, T1).unwrap();
+            proptest::prop_assert_eq!(second, fresh);
+        }
+    }
 }

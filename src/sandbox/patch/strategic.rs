@@ -462,4 +462,29 @@ mod tests {
             );
         }
     }
+
+    /// Values without nulls and without `$` keys; lists of scalars only.
+    fn value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            any::<i32>().prop_map(Value::from),
+            "[a-z]{0,3}".prop_map(Value::from)
+        ];
+        let list = prop::collection::vec(leaf.clone(), 0..3).prop_map(Value::from);
+        prop_oneof![leaf, list].prop_recursive(3, 20, 3, |inner| {
+            prop::collection::btree_map("[a-d]", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect()))
+        })
+    }
+
+    proptest::proptest! {
+        /// Where no list has a merge key, a strategic merge patch is a JSON merge patch.
+        #[test]
+        fn without_merge_keys_it_is_a_merge_patch(a in value(), b in value()) {
+            let gvk = Gvk::new("", "v1", "ConfigMap");
+            let wrap = |v: &Value| json!({"data": v});
+            let patch = super::super::create_merge_patch(&wrap(&a), &wrap(&b));
+            proptest::prop_assert_eq!(strategic_merge_patch(&wrap(&a), &patch, &gvk).unwrap(), wrap(&b));
+        }
+    }
 }
