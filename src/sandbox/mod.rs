@@ -4,5 +4,7 @@
 //! `rudder sandbox serve`; the product talks to real clusters through `crate::kube`, never here.
 
 pub mod gvk;
+pub mod patch;
+pub mod simulate;
 
 pub use gvk::Gvk;
