@@ -106,6 +106,9 @@ pub fn api_resource_list(registry: &Registry, group: &str, version: &str) -> Val
         if !t.short_names.is_empty() {
             r["shortNames"] = json!(t.short_names);
         }
+        if !t.categories().is_empty() {
+            r["categories"] = json!(t.categories());
+        }
         resources.push(r);
         if t.has_status {
             resources.push(json!({
@@ -135,6 +138,9 @@ fn aggregated_resource(t: &ResourceType) -> Value {
     });
     if !t.short_names.is_empty() {
         r["shortNames"] = json!(t.short_names);
+    }
+    if !t.categories().is_empty() {
+        r["categories"] = json!(t.categories());
     }
     if t.has_status {
         r["subresources"] = json!([{

@@ -46,6 +46,21 @@ impl ResourceType {
         format!("{}List", self.kind)
     }
 
+    /// Categories for `kubectl get all` (the built-in workload types and services).
+    pub fn categories(&self) -> Vec<&'static str> {
+        let all = matches!(
+            (self.group.as_str(), self.plural.as_str()),
+            ("", "pods" | "services" | "replicationcontrollers")
+                | (
+                    "apps",
+                    "deployments" | "statefulsets" | "daemonsets" | "replicasets"
+                )
+                | ("batch", "jobs" | "cronjobs")
+                | ("autoscaling", "horizontalpodautoscalers")
+        );
+        if all { vec!["all"] } else { vec![] }
+    }
+
     /// The verbs every sandbox type supports (as discovery lists them).
     pub fn verbs(&self) -> Vec<&'static str> {
         vec![

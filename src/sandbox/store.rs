@@ -148,15 +148,20 @@ impl Store {
         self.objects.keys()
     }
 
-    /// Stores a new object, setting `uid`, `creationTimestamp`, `generation` 1 and a fresh
-    /// `resourceVersion`. With `dry_run` nothing is stored or announced. The caller has checked
+    /// Stores a new object, setting `uid`, `creationTimestamp`, `generation` 1 (for objects
+    /// with a `spec`, as the API server's strategies do) and a fresh `resourceVersion`. With `dry_run` nothing is stored or announced. The caller has checked
     /// the name is free.
     pub fn create(&mut self, key: ObjectKey, mut object: Value, dry_run: bool) -> Value {
         let rv = self.revision + 1;
+        let has_spec = object.get("spec").is_some();
         let meta = metadata_mut(&mut object);
         meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
         meta.insert("creationTimestamp".into(), json!(now_rfc3339()));
-        meta.insert("generation".into(), json!(1));
+        if has_spec {
+            meta.insert("generation".into(), json!(1));
+        } else {
+            meta.remove("generation");
+        }
         meta.insert("resourceVersion".into(), json!(rv.to_string()));
         meta.remove("deletionTimestamp");
         if dry_run {
@@ -177,10 +182,7 @@ impl Store {
             return self.create(key, object, dry_run);
         };
         let old_meta = old.get("metadata").cloned().unwrap_or(json!({}));
-        let generation = old_meta
-            .get("generation")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
+        let generation = old_meta.get("generation").and_then(Value::as_i64);
         let bump = spec_changed(old, &object);
         {
             let meta = metadata_mut(&mut object);
@@ -190,10 +192,10 @@ impl Store {
                     None => meta.remove(k),
                 };
             }
-            meta.insert(
-                "generation".into(),
-                json!(if bump { generation + 1 } else { generation }),
-            );
+            match generation {
+                Some(g) => meta.insert("generation".into(), json!(if bump { g + 1 } else { g })),
+                None => meta.remove("generation"),
+            };
             meta.insert(
                 "resourceVersion".into(),
                 old_meta["resourceVersion"].clone(),
@@ -334,7 +336,13 @@ mod tests {
                 .unwrap()
                 .ends_with('Z')
         );
-        assert_eq!(s.list("apps", "deployments", Some("ns")).len(), 1);
+        let cm = s.create(
+            key("cm"),
+            json!({"metadata": {"name": "cm"}, "data": {}}),
+            false,
+        );
+        assert!(cm["metadata"].get("generation").is_none());
+        assert_eq!(s.list("apps", "deployments", Some("ns")).len(), 2);
         assert_eq!(s.list("apps", "deployments", Some("other")).len(), 0);
     }
 
