@@ -313,11 +313,8 @@ fn check_type(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
             rt.kind
         )));
     }
-    Ok(present_in_place(rt, obj))
-}
-
-fn present_in_place(rt: &ResourceType, obj: &mut Value) {
     *obj = present(rt, std::mem::take(obj));
+    Ok(())
 }
 
 /// Sets `metadata.namespace` from the path (refusing a different one in the body).

@@ -163,18 +163,16 @@ pub fn validate_update(rt: &ResourceType, old: &Value, new: &Value) -> Vec<Field
                 ));
             }
         }
-        ("", "Secret" | "ConfigMap") => {
-            if old.get("immutable") == Some(&Value::Bool(true)) {
-                let msg = "field is immutable when `immutable` is set";
-                for field in ["data", "binaryData"] {
-                    let p = format!("/{field}");
-                    if changed(&p) {
-                        errs.push(FieldError::forbidden(field, msg));
-                    }
+        ("", "Secret" | "ConfigMap") if old.get("immutable") == Some(&Value::Bool(true)) => {
+            let msg = "field is immutable when `immutable` is set";
+            for field in ["data", "binaryData"] {
+                let p = format!("/{field}");
+                if changed(&p) {
+                    errs.push(FieldError::forbidden(field, msg));
                 }
-                if changed("/immutable") {
-                    errs.push(FieldError::forbidden("immutable", msg));
-                }
+            }
+            if changed("/immutable") {
+                errs.push(FieldError::forbidden("immutable", msg));
             }
         }
         _ => {}
