@@ -15,6 +15,7 @@ pub mod repo_list;
 pub mod repo_remove;
 pub mod repo_serve;
 pub mod repo_update;
+pub mod sandbox;
 pub mod search;
 pub mod show;
 pub mod template;

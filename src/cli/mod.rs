@@ -13,6 +13,7 @@ mod repo;
 mod repo_client;
 mod repo_index;
 mod repo_serve;
+mod sandbox;
 mod search;
 mod show;
 mod template;
@@ -72,6 +73,9 @@ enum Command {
     /// Add, list, update, remove, index and serve chart repositories.
     #[command(subcommand)]
     Repo(repo::RepoCommand),
+    /// Run a local Kubernetes API server emulator (the sandbox).
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
     /// Search for charts in the added repositories.
     #[command(subcommand)]
     Search(search::SearchCommand),
@@ -148,6 +152,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Package(args) => package::run(args),
         Command::Dependency(cmd) => dependency::run(cmd),
         Command::Repo(cmd) => repo::run(cmd),
+        Command::Sandbox(cmd) => sandbox::run(cmd),
         Command::Search(cmd) => search::run(cmd),
         Command::Pull(args) => pull::run(args),
         Command::Version(args) => completion::version(args),
