@@ -763,3 +763,50 @@ fn flow_scalar(t: &str, i: usize) -> R<(Scalar<'_>, usize)> {
         None => Err(Decline),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes where `:`, `#`, spaces, newlines, non-ASCII and the bytes next to them in value
+    /// (borrows in the word trick) are frequent.
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                Just(b':'),
+                Just(b'#'),
+                Just(b' '),
+                Just(b'\n'),
+                Just(0u8),
+                Just(1u8),
+                Just(b'9'),
+                Just(b';'),
+                Just(b'"'),
+                Just(b'$'),
+                Just(0x80u8),
+                Just(0xffu8),
+                any::<u8>(),
+            ],
+            0..40,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn find_either_finds_the_first(b in bytes(), from in 0usize..45) {
+            let from = from.min(b.len());
+            let want = (from..b.len()).find(|&j| b[j] == b':' || b[j] == b'#');
+            prop_assert_eq!(find_either(&b, from, b':', b'#'), want);
+        }
+
+        #[test]
+        fn skip_spaces_fast_stops_at_the_first_other_byte(b in bytes(), from in 0usize..45) {
+            let from = from.min(b.len());
+            let want = (from..b.len()).find(|&j| b[j] != b' ').unwrap_or(b.len());
+            prop_assert_eq!(skip_spaces_fast(&b, from), want);
+        }
+    }
+}
