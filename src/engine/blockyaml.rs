@@ -175,15 +175,65 @@ fn plain_start(t: &str) -> bool {
 /// the end of the line.
 fn plain_end(t: &str) -> (usize, bool) {
     let b = t.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
+    let mut from = 0;
+    // Only `:` and `#` can end the scalar: jump from one to the next.
+    while let Some(i) = find_either(b, from, b':', b'#') {
         match b[i] {
             b':' if i + 1 == b.len() || b[i + 1] == b' ' => return (i, true),
             b'#' if i > 0 && b[i - 1] == b' ' => return (i, false),
-            _ => i += 1,
+            _ => from = i + 1,
         }
     }
     (b.len(), false)
+}
+
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+/// `0x80` in every byte of a word.
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The high bit of each zero byte of `x` set (bytes above the first zero byte may be marked
+/// wrongly, never the bytes below it: the lowest mark is exact).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The eight bytes of `b` at `i` as a little-endian word (byte `i` lowest), if there are eight.
+fn word_at(b: &[u8], i: usize) -> Option<u64> {
+    let chunk: [u8; 8] = b.get(i..i + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+/// The index of the first `c1` or `c2` in `b` from `from`: eight bytes at a time, since keys and
+/// scalars are too short for `memchr` to pay off.
+fn find_either(b: &[u8], from: usize, c1: u8, c2: u8) -> Option<usize> {
+    let mut i = from;
+    let (s1, s2) = (ONES * u64::from(c1), ONES * u64::from(c2));
+    while let Some(w) = word_at(b, i) {
+        let hits = zero_bytes(w ^ s1) | zero_bytes(w ^ s2);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..b.len()).find(|&j| b[j] == c1 || b[j] == c2)
+}
+
+/// The index of the first byte of `b` from `from` that is not a space (`b.len()` if none).
+fn skip_spaces_fast(b: &[u8], from: usize) -> usize {
+    const SPACES: u64 = ONES * b' ' as u64;
+    let mut i = from;
+    while let Some(w) = word_at(b, i) {
+        let other = w ^ SPACES;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    i
 }
 
 /// A single-quoted scalar at the start of `t`: its value and the rest of the line after it.
@@ -316,10 +366,8 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
     fn peek_indent(&mut self) -> Option<usize> {
         let b = self.text.as_bytes();
         while self.pos < b.len() {
-            let mut i = self.pos;
-            while i < self.end && b[i] == b' ' {
-                i += 1;
-            }
+            // The line's `\n` (or the text's end) stops the spaces.
+            let i = skip_spaces_fast(b, self.pos).min(self.end);
             if i == self.end || b[i] == b'#' {
                 self.advance_line();
                 continue;
@@ -713,5 +761,52 @@ fn flow_scalar(t: &str, i: usize) -> R<(Scalar<'_>, usize)> {
             Ok((Scalar::Plain(&t[i..j]), j))
         }
         None => Err(Decline),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes where `:`, `#`, spaces, newlines, non-ASCII and the bytes next to them in value
+    /// (borrows in the word trick) are frequent.
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                Just(b':'),
+                Just(b'#'),
+                Just(b' '),
+                Just(b'\n'),
+                Just(0u8),
+                Just(1u8),
+                Just(b'9'),
+                Just(b';'),
+                Just(b'"'),
+                Just(b'$'),
+                Just(0x80u8),
+                Just(0xffu8),
+                any::<u8>(),
+            ],
+            0..40,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn find_either_finds_the_first(b in bytes(), from in 0usize..45) {
+            let from = from.min(b.len());
+            let want = (from..b.len()).find(|&j| b[j] == b':' || b[j] == b'#');
+            prop_assert_eq!(find_either(&b, from, b':', b'#'), want);
+        }
+
+        #[test]
+        fn skip_spaces_fast_stops_at_the_first_other_byte(b in bytes(), from in 0usize..45) {
+            let from = from.min(b.len());
+            let want = (from..b.len()).find(|&j| b[j] != b' ').unwrap_or(b.len());
+            prop_assert_eq!(skip_spaces_fast(&b, from), want);
+        }
     }
 }

@@ -22,7 +22,7 @@ use super::manifest::{self, Hook, Manifest};
 /// Complete documents are handed over once this many bytes of a template's output are waiting.
 const PIECE: usize = 16 * 1024;
 /// A render that has produced this much output starts the background parser.
-const BACKGROUND: usize = 128 * 1024;
+const BACKGROUND: usize = 32 * 1024;
 
 /// Manifests and hooks parsed from rendered output.
 type Parsed = (Vec<Manifest>, Vec<Hook>);
