@@ -111,11 +111,13 @@ fn strategic_unsupported() -> ApiError {
 pub fn patch_error(e: PatchError, rt: &ResourceType, name: &str) -> ApiError {
     match &e {
         PatchError::BadRequest(m) => ApiError::bad_request(m.clone()),
+        // As the API server answers a patch that cannot be applied: a generic 422 whose one
+        // cause carries the reason (kubectl prints `The request is invalid: <reason>`).
         PatchError::Invalid(m) => ApiError {
             code: 422,
             reason: "Invalid".into(),
-            message: m.clone(),
-            details: Some(details(rt, name)),
+            message: "the server rejected our request due to an error in our request".into(),
+            details: Some(json!({"causes": [{"message": m}]})),
         },
         PatchError::Conflict(conflicts) => {
             let mut err = ApiError::apply_conflict(e.to_string(), &rt.group, &rt.plural, name);
@@ -135,14 +137,6 @@ pub fn patch_error(e: PatchError, rt: &ResourceType, name: &str) -> ApiError {
             err
         }
     }
-}
-
-fn details(rt: &ResourceType, name: &str) -> Value {
-    let mut d = json!({"name": name, "kind": rt.kind});
-    if !rt.group.is_empty() {
-        d["group"] = json!(rt.group);
-    }
-    d
 }
 
 #[cfg(test)]
@@ -239,6 +233,8 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.code, 422);
+        let cause = e.details.unwrap()["causes"][0]["message"].to_string();
+        assert!(cause.contains("/spec/nothing"), "{cause}");
         let e = patch_object(&req(&d, Some(&live), "text/plain", b"", "m")).unwrap_err();
         assert_eq!(e.code, 415);
     }
