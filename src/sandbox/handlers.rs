@@ -1,6 +1,8 @@
 //! The verbs on resources: get, list, create, update (PUT), patch, delete and deletecollection,
 //! including the `/status` subresource, dry runs, optimistic concurrency, namespaces that must
-//! exist, deny rules, validation, defaulting and CRDs registering their types. Pure over
+//! exist, deny rules, validation, defaulting and CRDs registering their types. Every write
+//! records its field manager in `managedFields` (`?fieldManager=`, else the user agent's
+//! product) and then runs the simulated controllers (`super::controllers`). Pure over
 //! [`State`]: the HTTP layer locks it, calls [`handle`] and writes the reply.
 
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! The HTTP side: binds the loopback address, routes every request (version, discovery,
-//! OpenAPI, resources, watches), writes `Status` errors, persists state after changes, and logs
-//! each request when asked. [`Sandbox::start`] runs it on its own thread, for `rudder sandbox
+//! OpenAPI, resources, watches), writes `Status` errors, persists state after changes, ticks the
+//! simulated controllers (so delayed readiness arrives on time), and logs each request when
+//! asked. [`Sandbox::start`] runs it on its own thread, for `rudder sandbox
 //! serve` and for tests in-process.
 
 use std::collections::HashMap;
