@@ -1,6 +1,7 @@
 //! The sandbox proven with the real Helm v4 engine (through the oracle's Python): install with
 //! a new namespace, upgrade that drops a resource, list, history, rollback and uninstall, with
-//! the sandbox's objects checked after each step.
+//! the sandbox's objects checked after each step; and installs that wait for the simulated
+//! status (ready, never ready, ready after a delay, a failed Job).
 
 mod common;
 
@@ -114,4 +115,115 @@ fn helm_installs_upgrades_rolls_back_and_uninstalls() {
         404
     );
     assert_eq!(get(&sandbox, secrets).1["items"], json!([]));
+}
+
+/// A chart with a Deployment and a Job whose simulate annotations come from values `web`
+/// and `job`.
+const WAIT_TEMPLATE: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+  {{- with .Values.web }}
+  annotations:
+    sandbox.rudder.dev/simulate: {{ . | quote }}
+  {{- end }}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: {{ .Release.Name }}}
+  template:
+    metadata:
+      labels: {app: {{ .Release.Name }}}
+    spec:
+      containers: [{name: web, image: nginx}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-migrate
+  {{- with .Values.job }}
+  annotations:
+    sandbox.rudder.dev/simulate: {{ . | quote }}
+  {{- end }}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: busybox}]
+"#;
+
+#[test]
+fn helm_waits_for_simulated_readiness() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("waiter");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: waiter\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(chart.join("templates/all.yaml"), WAIT_TEMPLATE).unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let sandbox = Sandbox::start(SandboxOptions {
+        kubeconfig: Some(kubeconfig.clone()),
+        ..SandboxOptions::default()
+    })
+    .unwrap();
+    // Each case installs its own release in its own namespace, all at once.
+    let cases = [
+        ("fine", json!({}), 20),
+        ("stuck", json!({"web": "never-ready"}), 2),
+        ("slow", json!({"web": "delay=2s"}), 20),
+        ("broken", json!({"job": "fail"}), 10),
+    ];
+    let results: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(name, values, timeout)| {
+                let input = json!({"kubeconfig": kubeconfig, "namespace": name, "chart": chart,
+                    "step": "wait", "release": name, "values": values, "timeout": timeout});
+                s.spawn(move || common::oracle("sandbox_helm.py", &input))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let [fine, stuck, slow, broken] = &results[..] else {
+        unreachable!()
+    };
+    assert_eq!(fine["ok"], true, "{fine}");
+    assert_eq!(fine["status"], json!(["deployed"]));
+    assert!(fine["seconds"].as_f64().unwrap() < 10.0, "{fine}");
+    let (_, d) = get(
+        &sandbox,
+        "/apis/apps/v1/namespaces/fine/deployments/fine-web",
+    );
+    assert_eq!(d["status"]["readyReplicas"], 2);
+    let (_, j) = get(&sandbox, "/apis/batch/v1/namespaces/fine/jobs/fine-migrate");
+    assert_eq!(j["status"]["succeeded"], 1);
+
+    assert_eq!(stuck["ok"], false, "{stuck}");
+    assert_eq!(stuck["status"], json!(["failed"]));
+    assert!(stuck["seconds"].as_f64().unwrap() >= 2.0, "{stuck}");
+    let why = stuck["error"].as_str().unwrap();
+    assert!(
+        why.contains("Deployment/stuck/stuck-web not ready") && why.contains("InProgress"),
+        "{why}"
+    );
+
+    assert_eq!(slow["ok"], true, "{slow}");
+    assert!(slow["seconds"].as_f64().unwrap() >= 2.0, "{slow}");
+
+    assert_eq!(broken["ok"], false, "{broken}");
+    let why = broken["error"].as_str().unwrap();
+    assert!(
+        why.contains("Job/broken/broken-migrate") && why.contains("status: Failed"),
+        "{why}"
+    );
+    assert_eq!(broken["status"], json!(["failed"]));
+    let (_, j) = get(
+        &sandbox,
+        "/apis/batch/v1/namespaces/broken/jobs/broken-migrate",
+    );
+    assert_eq!(j["status"]["conditions"][1]["type"], "Failed");
 }

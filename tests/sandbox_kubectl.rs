@@ -647,3 +647,357 @@ fn serve_command_announces_writes_kubeconfig_and_logs() {
         panic!("{e:?}; stderr: {rest}");
     }
 }
+
+/// A Deployment with two containers, the first with two env vars.
+const TWO_CONTAINERS: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, namespace: demo}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - name: web
+        image: "nginx:1.27"
+        env: [{name: A, value: "1"}, {name: B, value: "2"}]
+      - name: sidecar
+        image: busybox
+"#;
+
+const WIDGET_CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+"#;
+
+/// The fields (FieldsV1) a manager owns in an object fetched with `--show-managed-fields`.
+fn owned_by<'a>(obj: &'a Value, manager: &str) -> Option<&'a Value> {
+    obj["metadata"]["managedFields"]
+        .as_array()?
+        .iter()
+        .find(|e| e["manager"] == manager)
+        .map(|e| &e["fieldsV1"])
+}
+
+#[test]
+fn strategic_merge_server_side_apply_ownership_and_json_patch() {
+    let c = start();
+    c.ok(&["create", "namespace", "demo"]);
+    c.apply(TWO_CONTAINERS, &[]);
+    // Client-side apply of a changed image without env B: a strategic merge patch with
+    // `$setElementOrder` and `$patch: delete`; the other container stays.
+    let v2 = TWO_CONTAINERS
+        .replace("nginx:1.27", "nginx:1.28")
+        .replace(r#", {name: B, value: "2"}"#, "");
+    assert!(c.apply(&v2, &[]).contains("deployment.apps/app configured"));
+    let d = c.json(&["get", "deploy", "app", "-n", "demo"]);
+    let containers = d["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap();
+    assert_eq!(containers.len(), 2, "{d}");
+    assert_eq!(containers[0]["image"], "nginx:1.28");
+    assert_eq!(
+        containers[0]["env"],
+        serde_json::json!([{"name": "A", "value": "1"}])
+    );
+    assert_eq!(containers[1]["name"], "sidecar");
+    assert_eq!(d["metadata"]["generation"], 2);
+
+    // Server-side apply: dropping a field from the applied configuration removes it.
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned, namespace: demo}\ndata: {a: '1', b: '2'}\n";
+    c.apply(cm, &["--server-side"]);
+    c.apply(&cm.replace(", b: '2'", ""), &["--server-side"]);
+    let got = c.json(&["get", "cm", "owned", "-n", "demo", "--show-managed-fields"]);
+    assert_eq!(got["data"], serde_json::json!({"a": "1"}));
+    assert!(owned_by(&got, "kubectl").unwrap()["f:data"]["f:a"].is_object());
+
+    // Another manager changing an owned field conflicts, until it forces.
+    let other = cm.replace("{a: '1', b: '2'}", "{a: '9'}");
+    let out = c.kubectl_stdin(
+        &["apply", "--server-side", "--field-manager=other", "-f", "-"],
+        &other,
+    );
+    assert!(!out.ok);
+    assert!(
+        out.stderr
+            .contains(r#"Apply failed with 1 conflict: conflict with "kubectl": .data.a"#),
+        "{}",
+        out.stderr
+    );
+    c.apply(
+        &other,
+        &[
+            "--server-side",
+            "--field-manager=other",
+            "--force-conflicts",
+        ],
+    );
+    let got = c.json(&["get", "cm", "owned", "-n", "demo", "--show-managed-fields"]);
+    assert_eq!(got["data"]["a"], "9");
+    assert!(owned_by(&got, "other").unwrap()["f:data"]["f:a"].is_object());
+    assert!(owned_by(&got, "kubectl").is_none(), "{got}");
+
+    // JSON patch, and a failing `test` operation.
+    c.ok(&[
+        "patch",
+        "cm",
+        "owned",
+        "-n",
+        "demo",
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"add","path":"/data/c","value":"3"},{"op":"remove","path":"/data/a"}]"#,
+    ]);
+    let got = c.json(&["get", "cm", "owned", "-n", "demo", "--show-managed-fields"]);
+    assert_eq!(got["data"], serde_json::json!({"c": "3"}));
+    assert!(owned_by(&got, "kubectl-patch").unwrap()["f:data"]["f:c"].is_object());
+    let err = c.fails(&[
+        "patch",
+        "cm",
+        "owned",
+        "-n",
+        "demo",
+        "--type",
+        "json",
+        "-p",
+        r#"[{"op":"test","path":"/data/c","value":"4"}]"#,
+    ]);
+    assert!(
+        err.contains("The request is invalid") && err.contains("/data/c"),
+        "{err}"
+    );
+    assert_eq!(
+        c.json(&["get", "cm", "owned", "-n", "demo"])["data"],
+        serde_json::json!({"c": "3"})
+    );
+
+    // Custom resources take merge patches but not strategic ones.
+    c.apply(WIDGET_CRD, &[]);
+    c.apply(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: demo}\nspec: {size: 3}\n",
+        &[],
+    );
+    let err = c.fails(&[
+        "patch",
+        "widget",
+        "w",
+        "-n",
+        "demo",
+        "--type",
+        "strategic",
+        "-p",
+        r#"{"spec":{"size":4}}"#,
+    ]);
+    assert!(
+        err.contains("UnsupportedMediaType") || err.contains("not supported"),
+        "{err}"
+    );
+    c.ok(&[
+        "patch",
+        "widget",
+        "w",
+        "-n",
+        "demo",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"spec":{"size":4}}"#,
+    ]);
+    assert_eq!(
+        c.json(&["get", "widget", "w", "-n", "demo"])["spec"]["size"],
+        4
+    );
+}
+
+const SIMULATED: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: demo, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: late
+  namespace: demo
+  annotations: {sandbox.rudder.dev/simulate: delay=1s}
+spec:
+  selector: {matchLabels: {app: late}}
+  template:
+    metadata: {labels: {app: late}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: stuck
+  namespace: demo
+  annotations: {sandbox.rudder.dev/simulate: never-ready}
+spec:
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: demo}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: run, image: busybox}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: demo}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lb, namespace: demo}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80}]
+"#;
+
+#[test]
+fn simulated_status_is_what_kubectl_sees() {
+    let c = start();
+    c.ok(&["create", "namespace", "demo"]);
+    c.apply(SIMULATED, &[]);
+    let d = c.json(&["get", "deploy", "web", "-n", "demo"]);
+    assert_eq!(
+        (
+            d["status"]["readyReplicas"].as_i64(),
+            d["status"]["observedGeneration"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert!(
+        c.ok(&[
+            "rollout",
+            "status",
+            "deploy/web",
+            "-n",
+            "demo",
+            "--timeout=5s"
+        ])
+        .contains("successfully rolled out")
+    );
+    // The delayed one becomes ready while kubectl watches.
+    let started = std::time::Instant::now();
+    c.ok(&[
+        "rollout",
+        "status",
+        "deploy/late",
+        "-n",
+        "demo",
+        "--timeout=10s",
+    ]);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    c.fails(&[
+        "rollout",
+        "status",
+        "deploy/stuck",
+        "-n",
+        "demo",
+        "--timeout=1s",
+    ]);
+
+    // The Deployment's ReplicaSet and Pods, by selector.
+    let rs = c.names(&["get", "rs", "-n", "demo", "-l", "app=web"]);
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    assert!(rs[0].starts_with("replicaset.apps/web-"));
+    assert_eq!(
+        c.names(&["get", "pods", "-n", "demo", "-l", "app=web"])
+            .len(),
+        2
+    );
+    c.ok(&[
+        "wait",
+        "--for=condition=complete",
+        "job/once",
+        "-n",
+        "demo",
+        "--timeout=5s",
+    ]);
+    assert_eq!(
+        c.ok(&[
+            "get",
+            "pvc",
+            "data",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.status.phase}"
+        ]),
+        "Bound"
+    );
+    let ip = c.ok(&[
+        "get",
+        "svc",
+        "lb",
+        "-n",
+        "demo",
+        "-o",
+        "jsonpath={.status.loadBalancer.ingress[0].ip}",
+    ]);
+    assert!(ip.starts_with("10."), "{ip:?}");
+
+    // An unreadable simulate annotation is refused, naming it.
+    let bad = SIMULATED.replace("never-ready", "sometimes");
+    let out = c.kubectl_stdin(&["apply", "-f", "-"], &bad);
+    assert!(!out.ok);
+    assert!(
+        out.stderr
+            .contains("metadata.annotations[sandbox.rudder.dev/simulate]"),
+        "{}",
+        out.stderr
+    );
+
+    // Deleting cascades to the ReplicaSet and Pods, unless orphaning.
+    c.ok(&["delete", "deploy", "web", "-n", "demo"]);
+    assert!(
+        c.names(&["get", "rs", "-n", "demo", "-l", "app=web"])
+            .is_empty()
+    );
+    assert!(
+        c.names(&["get", "pods", "-n", "demo", "-l", "app=web"])
+            .is_empty()
+    );
+    c.ok(&[
+        "delete",
+        "deploy",
+        "stuck",
+        "-n",
+        "demo",
+        "--cascade=orphan",
+    ]);
+    assert_eq!(
+        c.names(&["get", "rs", "-n", "demo", "-l", "app=stuck"])
+            .len(),
+        1
+    );
+}

@@ -1,18 +1,25 @@
 //! The verbs on resources: get, list, create, update (PUT), patch, delete and deletecollection,
 //! including the `/status` subresource, dry runs, optimistic concurrency, namespaces that must
-//! exist, deny rules, validation, defaulting and CRDs registering their types. Pure over
+//! exist, deny rules, validation, defaulting and CRDs registering their types. Every write
+//! records its field manager in `managedFields` (`?fieldManager=`, else the user agent's
+//! product) and then runs the simulated controllers (`super::controllers`). Pure over
 //! [`State`]: the HTTP layer locks it, calls [`handle`] and writes the reply.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::controllers::{self, Clock};
 use super::deny::{self, Attributes, DenyRule};
 use super::errors::ApiError;
+use super::errors::FieldError;
+use super::patch::record_update;
 use super::patching::{PatchRequest, patch_object};
 use super::registry::{Registry, ResourceType};
 use super::request::{Target, decode_body};
 use super::selector::{FieldSelector, LabelSelector, extra_fields};
+use super::simulate::{SIMULATE_ANNOTATION, simulation_of};
+use super::store::now_rfc3339;
 use super::store::{ObjectKey, Store};
 use super::{defaults, validate};
 
@@ -33,6 +40,8 @@ pub struct State {
     pub user: String,
     /// The last allocated Service IP (host part).
     pub next_ip: u32,
+    /// When each simulated object last changed (drives `delay=` simulations).
+    pub clock: Clock,
 }
 
 impl State {
@@ -44,6 +53,7 @@ impl State {
             deny: Vec::new(),
             user: user.to_string(),
             next_ip: 0,
+            clock: Clock::default(),
         };
         let ns = state
             .registry
@@ -69,6 +79,7 @@ impl State {
             deny: Vec::new(),
             user: user.to_string(),
             next_ip: 0,
+            clock: Clock::default(),
         };
         let crds: Vec<Value> = state
             .store
@@ -95,6 +106,7 @@ impl State {
             })
             .max()
             .unwrap_or(0);
+        controllers::adopt(&mut state);
         state
     }
 
@@ -120,6 +132,19 @@ pub struct Request<'a> {
     pub content_type: &'a str,
     /// The body.
     pub body: &'a [u8],
+    /// The `User-Agent` header (names the field manager when `fieldManager` is not given).
+    pub user_agent: &'a str,
+}
+
+impl Request<'_> {
+    /// The field manager of a write: `?fieldManager=`, else the user agent up to its first `/`
+    /// (`kubectl`, `Helm`), as the API server derives it.
+    pub fn manager(&self) -> String {
+        match self.query.get("fieldManager").filter(|m| !m.is_empty()) {
+            Some(m) => m.clone(),
+            None => self.user_agent.split('/').next().unwrap_or("").to_string(),
+        }
+    }
 }
 
 /// A successful reply.
@@ -198,11 +223,11 @@ pub fn handle(state: &mut State, req: &Request<'_>) -> Result<Reply, ApiError> {
         "list" => list(state, t, req.query),
         "create" => {
             let obj = decode_body(req.content_type, req.body)?;
-            create(state, t, obj, dry_run)
+            create(state, t, obj, &req.manager(), dry_run)
         }
         "update" => {
             let obj = decode_body(req.content_type, req.body)?;
-            update(state, t, obj, dry_run)
+            update(state, t, obj, &req.manager(), dry_run)
         }
         "patch" => patch(state, req, dry_run),
         "delete" => {
@@ -368,7 +393,13 @@ fn obj_name(obj: &Value) -> String {
         .to_string()
 }
 
-fn create(state: &mut State, t: &Target, mut obj: Value, dry_run: bool) -> Result<Reply, ApiError> {
+fn create(
+    state: &mut State,
+    t: &Target,
+    mut obj: Value,
+    manager: &str,
+    dry_run: bool,
+) -> Result<Reply, ApiError> {
     if t.name.is_some() {
         return Err(ApiError::method_not_allowed("POST"));
     }
@@ -383,18 +414,40 @@ fn create(state: &mut State, t: &Target, mut obj: Value, dry_run: bool) -> Resul
         let name = generate_name(prefix);
         super::store::metadata_mut(&mut obj).insert("name".into(), json!(name));
     }
-    store_new(state, t, obj, dry_run)
+    store_new(state, t, obj, Some(manager), dry_run)
 }
 
-/// Validates, defaults and stores a new object (create, or an apply that creates).
+/// The error for an unreadable simulate annotation, if the object has one.
+fn simulation_errors(obj: &Value) -> Vec<FieldError> {
+    match simulation_of(obj) {
+        Ok(_) => Vec::new(),
+        Err(message) => {
+            let value = obj
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(SIMULATE_ANNOTATION))
+                .cloned()
+                .unwrap_or(Value::Null);
+            vec![FieldError::invalid(
+                &format!("metadata.annotations[{SIMULATE_ANNOTATION}]"),
+                value,
+                message,
+            )]
+        }
+    }
+}
+
+/// Validates, defaults and stores a new object (create, or an apply that creates). `manager`
+/// is recorded in managedFields as an `Update` (an apply has recorded itself already).
 fn store_new(
     state: &mut State,
     t: &Target,
     mut obj: Value,
+    manager: Option<&str>,
     dry_run: bool,
 ) -> Result<Reply, ApiError> {
     let name = obj_name(&obj);
-    let errors = validate::validate_create(&t.rt, &obj);
+    let mut errors = validate::validate_create(&t.rt, &obj);
+    errors.extend(simulation_errors(&obj));
     if !errors.is_empty() {
         return Err(ApiError::invalid(&t.rt.group, &t.rt.kind, &name, &errors));
     }
@@ -413,9 +466,15 @@ fn store_new(
     }
     let crd_types = crd_types(t, &obj, &name)?;
     defaults::apply(&t.rt, &mut obj, None, &mut state.next_ip);
-    let stored = state.store.create(k, obj, dry_run);
-    if !dry_run && let Some(types) = crd_types {
-        state.registry.set_crd(&name, types);
+    if let Some(manager) = manager {
+        obj = record_update(None, &obj, manager, "Update", &now_rfc3339());
+    }
+    let stored = state.store.create(k.clone(), obj, dry_run);
+    if !dry_run {
+        if let Some(types) = crd_types {
+            state.registry.set_crd(&name, types);
+        }
+        controllers::after_write(state, &k, None);
     }
     ok(201, present(&t.rt, stored), !dry_run)
 }
@@ -429,7 +488,13 @@ fn crd_types(t: &Target, obj: &Value, name: &str) -> Result<Option<Vec<ResourceT
         .map_err(|errs| ApiError::invalid(&t.rt.group, &t.rt.kind, name, &errs))
 }
 
-fn update(state: &mut State, t: &Target, mut obj: Value, dry_run: bool) -> Result<Reply, ApiError> {
+fn update(
+    state: &mut State,
+    t: &Target,
+    mut obj: Value,
+    manager: &str,
+    dry_run: bool,
+) -> Result<Reply, ApiError> {
     let name = t.name.clone().unwrap_or_default();
     check_type(&t.rt, &mut obj)?;
     place(t, &mut obj)?;
@@ -457,45 +522,61 @@ fn update(state: &mut State, t: &Target, mut obj: Value, dry_run: bool) -> Resul
     {
         return Err(ApiError::conflict(&t.rt.group, &t.rt.plural, &name));
     }
-    let obj = if t.subresource.as_deref() == Some("status") {
-        let mut merged = live.clone();
-        merged["status"] = obj.get("status").cloned().unwrap_or(Value::Null);
-        merged
-    } else {
-        let mut o = obj;
-        // The main resource does not change status (except where no status subresource exists).
-        if t.rt.has_status
-            && let Some(m) = o.as_object_mut()
-        {
-            match live.get("status") {
-                Some(s) => m.insert("status".into(), s.clone()),
-                None => m.remove("status"),
-            };
-        }
-        o
-    };
-    store_existing(state, t, &live, obj, dry_run)
+    let status_only = t.subresource.as_deref() == Some("status");
+    let obj = scope_to_target(t, &live, obj);
+    let manager = (!status_only).then_some(manager);
+    store_existing(state, t, &live, obj, manager, dry_run)
 }
 
-/// Validates, defaults and stores a changed object (update, patch, apply).
+/// What a write may change: only `status` through the status subresource; everything but
+/// `status` through the main resource (where the type has a status subresource).
+fn scope_to_target(t: &Target, live: &Value, mut obj: Value) -> Value {
+    if t.subresource.as_deref() == Some("status") {
+        let mut merged = live.clone();
+        merged["status"] = obj.get("status").cloned().unwrap_or(Value::Null);
+        return merged;
+    }
+    if t.rt.has_status
+        && let Some(m) = obj.as_object_mut()
+    {
+        match live.get("status") {
+            Some(s) => m.insert("status".into(), s.clone()),
+            None => m.remove("status"),
+        };
+    }
+    obj
+}
+
+/// Validates, defaults and stores a changed object (update, patch, apply). `manager` is
+/// recorded in managedFields as an `Update` (`None`: an apply, already recorded, or a status
+/// write, which keeps the live managedFields).
 fn store_existing(
     state: &mut State,
     t: &Target,
     live: &Value,
     mut obj: Value,
+    manager: Option<&str>,
     dry_run: bool,
 ) -> Result<Reply, ApiError> {
     let name = obj_name(live);
     defaults::apply(&t.rt, &mut obj, Some(live), &mut state.next_ip);
     let mut errors = validate::validate_create(&t.rt, &obj);
     errors.extend(validate::validate_update(&t.rt, live, &obj));
+    errors.extend(simulation_errors(&obj));
     if !errors.is_empty() {
         return Err(ApiError::invalid(&t.rt.group, &t.rt.kind, &name, &errors));
     }
     let crd_types = crd_types(t, &obj, &name)?;
-    let stored = state.store.update(key(t, &name), obj, dry_run);
-    if !dry_run && let Some(types) = crd_types {
-        state.registry.set_crd(&name, types);
+    if let Some(manager) = manager {
+        obj = record_update(Some(live), &obj, manager, "Update", &now_rfc3339());
+    }
+    let k = key(t, &name);
+    let stored = state.store.update(k.clone(), obj, dry_run);
+    if !dry_run {
+        if let Some(types) = crd_types {
+            state.registry.set_crd(&name, types);
+        }
+        controllers::after_write(state, &k, Some(live));
     }
     ok(200, present(&t.rt, stored), !dry_run)
 }
@@ -508,18 +589,19 @@ fn patch(state: &mut State, req: &Request<'_>, dry_run: bool) -> Result<Reply, A
     if live.is_none() && !is_apply {
         return Err(ApiError::not_found(&t.rt.group, &t.rt.plural, &name));
     }
-    let manager = req.query.get("fieldManager").map_or("", String::as_str);
-    if is_apply && manager.is_empty() {
+    let manager = req.manager();
+    if is_apply && req.query.get("fieldManager").is_none_or(String::is_empty) {
         return Err(ApiError::bad_request(
             "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
         ));
     }
     let mut obj = patch_object(&PatchRequest {
         rt: &t.rt,
+        name: &name,
         live: live.as_ref(),
         body: req.body,
         content_type: req.content_type,
-        manager,
+        manager: &manager,
         force: is_true(req.query.get("force")),
     })?;
     check_type(&t.rt, &mut obj)?;
@@ -531,8 +613,9 @@ fn patch(state: &mut State, req: &Request<'_>, dry_run: bool) -> Result<Reply, A
         )));
     }
     super::store::metadata_mut(&mut obj).insert("name".into(), json!(name));
+    let record = (!is_apply).then_some(manager.as_str());
     let Some(live) = live else {
-        return store_new(state, t, obj, dry_run);
+        return store_new(state, t, obj, record, dry_run);
     };
     let live_rv = live.pointer("/metadata/resourceVersion").cloned();
     match obj.pointer("/metadata/resourceVersion") {
@@ -541,12 +624,10 @@ fn patch(state: &mut State, req: &Request<'_>, dry_run: bool) -> Result<Reply, A
         }
         _ => {}
     }
-    if t.subresource.as_deref() == Some("status") {
-        let mut merged = live.clone();
-        merged["status"] = obj.get("status").cloned().unwrap_or(Value::Null);
-        obj = merged;
-    }
-    store_existing(state, t, &live, obj, dry_run)
+    let status_only = t.subresource.as_deref() == Some("status");
+    let obj = scope_to_target(t, &live, obj);
+    let record = record.filter(|_| !status_only);
+    store_existing(state, t, &live, obj, record, dry_run)
 }
 
 fn delete(state: &mut State, t: &Target, opts: &Value, dry_run: bool) -> Result<Reply, ApiError> {
@@ -590,7 +671,7 @@ fn delete(state: &mut State, t: &Target, opts: &Value, dry_run: bool) -> Result<
 
 /// Removes an object and what hangs off it: a namespace's objects, a CRD's custom resources,
 /// and (unless orphaning) objects whose ownerReferences name it.
-fn remove(state: &mut State, k: &ObjectKey, cascade: bool, dry_run: bool) {
+pub fn remove(state: &mut State, k: &ObjectKey, cascade: bool, dry_run: bool) {
     let Some(obj) = state.store.delete(k, dry_run) else {
         return;
     };

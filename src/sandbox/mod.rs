@@ -3,6 +3,7 @@
 //! conflicts, `Status` errors), with simulated workload status. It backs the tests and
 //! `rudder sandbox serve`; the product talks to real clusters through `crate::kube`, never here.
 
+pub mod controllers;
 pub mod defaults;
 pub mod deny;
 pub mod discovery;

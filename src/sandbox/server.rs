@@ -1,6 +1,7 @@
 //! The HTTP side: binds the loopback address, routes every request (version, discovery,
-//! OpenAPI, resources, watches), writes `Status` errors, persists state after changes, and logs
-//! each request when asked. [`Sandbox::start`] runs it on its own thread, for `rudder sandbox
+//! OpenAPI, resources, watches), writes `Status` errors, persists state after changes, ticks the
+//! simulated controllers (so delayed readiness arrives on time), and logs each request when
+//! asked. [`Sandbox::start`] runs it on its own thread, for `rudder sandbox
 //! serve` and for tests in-process.
 
 use std::collections::HashMap;
@@ -20,7 +21,7 @@ use super::deny::DenyRule;
 use super::errors::ApiError;
 use super::handlers::{self, State, attributes, is_true};
 use super::request::{ApiPath, parse_path, parse_query};
-use super::{discovery, kubeconfig, openapi, persist, watch};
+use super::{controllers, discovery, kubeconfig, openapi, persist, watch};
 
 /// How to run a sandbox.
 #[derive(Debug, Clone)]
@@ -160,10 +161,12 @@ impl Sandbox {
             .fallback(route)
             .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
             .with_state(shared.clone());
+        let ticking = shared.clone();
         let thread = std::thread::Builder::new()
             .name("sandbox".into())
             .spawn(move || {
                 runtime.block_on(async move {
+                    tokio::spawn(simulate_controllers(ticking));
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
@@ -228,6 +231,22 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Runs [`controllers::tick`] every [`controllers::TICK`] (so `delay=` simulations flip and
+/// waiting clients see MODIFIED events), persisting what changed.
+async fn simulate_controllers(shared: Arc<Shared>) {
+    let mut interval = tokio::time::interval(controllers::TICK);
+    loop {
+        interval.tick().await;
+        let state = &mut *lock(&shared);
+        if controllers::tick(state)
+            && let Some(dir) = &shared.state_dir
+            && let Err(e) = persist::save(dir, &state.store)
+        {
+            tracing::warn!("sandbox: cannot persist simulated status: {e}");
+        }
     }
 }
 
@@ -386,6 +405,10 @@ fn dispatch(
         query,
         content_type,
         body,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
     };
     match handlers::handle(&mut state, &req) {
         Ok(reply) => {

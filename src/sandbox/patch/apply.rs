@@ -132,7 +132,7 @@ pub fn server_side_apply(
     }
 
     // Conflicts: fields this apply changes that another manager owns.
-    let mut conflicts = Vec::new();
+    let mut conflicts: Vec<(Path, String)> = Vec::new();
     for path in &new_set {
         let before = fieldset::lookup(live_value, path, ty);
         let after = fieldset::lookup(&merged, path, ty);
@@ -147,15 +147,29 @@ pub fn server_side_apply(
                 if force {
                     entry.set.remove(path);
                 } else {
-                    conflicts.push(FieldConflict {
-                        manager: entry.manager.clone(),
-                        field: fieldset::display(path),
-                    });
+                    conflicts.push((path.clone(), entry.manager.clone()));
                 }
             }
         }
     }
     if !conflicts.is_empty() {
+        // `kubectl apply --server-side` taking over from client-side apply: fields its
+        // last-applied annotation still matches are taken without conflict, as the API
+        // server's lastAppliedManager does (only for the manager `kubectl`).
+        if manager == LAST_APPLIED_UPGRADER {
+            let allowed = allowed_from_last_applied(live_value, ty);
+            conflicts.retain(|(path, _)| !allowed.contains(path));
+            if conflicts.is_empty() {
+                return server_side_apply(live, &applied, manager, true, now);
+            }
+        }
+        let mut conflicts: Vec<FieldConflict> = conflicts
+            .into_iter()
+            .map(|(path, manager)| FieldConflict {
+                manager,
+                field: fieldset::display(&path),
+            })
+            .collect();
         conflicts.sort();
         conflicts.dedup();
         return Err(PatchError::Conflict(conflicts));
@@ -177,6 +191,37 @@ pub fn server_side_apply(
     upsert(&mut entries, manager, "Apply", new_set, &api_version, now);
     write_entries(&mut merged, &entries);
     Ok(merged)
+}
+
+/// The only manager whose conflicts the last-applied annotation may resolve.
+const LAST_APPLIED_UPGRADER: &str = "kubectl";
+
+/// The annotation client-side apply keeps its configuration in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The fields of the live object's last-applied configuration whose values the live object
+/// still has (empty without a readable annotation).
+fn allowed_from_last_applied(live: &Value, ty: Ty) -> FieldSet {
+    let Some(text) = live
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(LAST_APPLIED))
+        .and_then(Value::as_str)
+    else {
+        return FieldSet::new();
+    };
+    let Ok(last) = serde_json::from_str::<Value>(text) else {
+        return FieldSet::new();
+    };
+    if last.get("apiVersion") != live.get("apiVersion") {
+        return FieldSet::new();
+    }
+    let last = owned_part(&without_nulls(&last));
+    let Ok(mut set) = fieldset::applied_set(&last, ty) else {
+        return FieldSet::new();
+    };
+    let diff = fieldset::compare(&last, &owned_part(live), ty);
+    set.retain(|p| !diff.changed.contains(p) && !diff.removed.contains(p));
+    set
 }
 
 /// Records a non-apply write (create, update, patch) by `manager`: it takes ownership of the
@@ -489,6 +534,38 @@ mod tests {
 
     fn owns(obj: &Value, manager: &str, pointer: &str) -> bool {
         entry(obj, manager).is_some_and(|e| e["fieldsV1"].pointer(pointer).is_some())
+    }
+
+    #[test]
+    fn kubectl_takes_over_fields_its_last_applied_annotation_still_matches() {
+        // Made by client-side apply: the annotation records replicas 2, the live object has it.
+        let mut made = deployment(Some(2), "nginx:1", json!({"app": "web"}));
+        let last = made.to_string();
+        made["metadata"]["annotations"] =
+            json!({"kubectl.kubernetes.io/last-applied-configuration": last});
+        let live = record_update(None, &made, "kubectl-client-side-apply", "Update", T1);
+        let ssa = deployment(Some(4), "nginx:1", json!({"app": "web"}));
+        let out = server_side_apply(Some(&live), &ssa, "kubectl", false, T2).unwrap();
+        assert_eq!(out["spec"]["replicas"], 4);
+        assert!(owns(&out, "kubectl", "/f:spec/f:replicas"));
+        // Any other manager still conflicts.
+        let err = server_side_apply(Some(&live), &ssa, "helm", false, T2).unwrap_err();
+        assert!(matches!(err, PatchError::Conflict(_)));
+        // A field changed since the last client-side apply is not covered by the annotation.
+        let mut scaled = live.clone();
+        scaled["spec"]["replicas"] = json!(3);
+        let scaled = record_update(
+            Some(&live),
+            &scaled,
+            "kubectl-client-side-apply",
+            "Update",
+            T2,
+        );
+        let err = server_side_apply(Some(&scaled), &ssa, "kubectl", false, T2).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\": .spec.replicas"
+        );
     }
 
     #[test]
