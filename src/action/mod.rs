@@ -18,6 +18,7 @@ pub mod repo_update;
 pub mod sandbox;
 pub mod search;
 pub mod show;
+pub mod signals;
 pub mod template;
 
 use crate::chart::ChartError;

@@ -32,32 +32,9 @@ pub fn serve(request: &ServeRequest, on_ready: impl FnOnce(SocketAddr)) -> Resul
         .build()
         .map_err(runtime_error)?;
     runtime.block_on(async {
-        let stop = stop_signal().map_err(runtime_error)?;
+        let stop = super::signals::stop_signal().map_err(runtime_error)?;
         let server = RepoServer::bind(&request.dir, &request.listen).await?;
         on_ready(server.local_addr());
         server.run_until(stop).await
-    })
-}
-
-/// A future that completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed before it
-/// is returned, so a signal arriving right after the server announced itself is not lost.
-#[cfg(unix)]
-fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    })
-}
-
-/// A future that completes on Ctrl-C.
-#[cfg(not(unix))]
-fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
     })
 }

@@ -16,7 +16,7 @@ pub fn serve(opts: SandboxOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<
         .build()
         .map_err(SandboxError::Runtime)?;
     runtime.block_on(async {
-        let stop = stop_signal().map_err(SandboxError::Runtime)?;
+        let stop = super::signals::stop_signal().map_err(SandboxError::Runtime)?;
         let sandbox = Sandbox::start(opts)?;
         on_ready(sandbox.addr());
         stop.await;
@@ -24,28 +24,5 @@ pub fn serve(opts: SandboxOptions, on_ready: impl FnOnce(SocketAddr)) -> Result<
             .await
             .map_err(|e| SandboxError::Runtime(std::io::Error::other(e)))?;
         Ok(())
-    })
-}
-
-/// A future that completes on SIGINT (Ctrl-C) or SIGTERM; handlers are installed before it is
-/// returned, so a signal right after the announcement is not lost.
-#[cfg(unix)]
-fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(async move {
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-    })
-}
-
-/// A future that completes on Ctrl-C.
-#[cfg(not(unix))]
-fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
-    Ok(async {
-        let _ = tokio::signal::ctrl_c().await;
     })
 }
