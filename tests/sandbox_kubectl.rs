@@ -838,7 +838,7 @@ kind: Deployment
 metadata:
   name: late
   namespace: demo
-  annotations: {sandbox.rudder.dev/simulate: delay=1s}
+  annotations: {sandbox.rudder.dev/simulate: delay=3s}
 spec:
   selector: {matchLabels: {app: late}}
   template:
@@ -886,7 +886,14 @@ spec:
 fn simulated_status_is_what_kubectl_sees() {
     let c = start();
     c.ok(&["create", "namespace", "demo"]);
+    let applied = std::time::Instant::now();
     c.apply(SIMULATED, &[]);
+    // The delayed Deployment is not ready before its delay (checked only while that holds, so a
+    // slow machine cannot make this flaky).
+    let late = c.json(&["get", "deploy", "late", "-n", "demo"]);
+    if applied.elapsed() < std::time::Duration::from_millis(2500) {
+        assert_eq!(late["status"]["readyReplicas"].as_i64(), Some(0), "{late}");
+    }
     let d = c.json(&["get", "deploy", "web", "-n", "demo"]);
     assert_eq!(
         (
@@ -906,8 +913,7 @@ fn simulated_status_is_what_kubectl_sees() {
         ])
         .contains("successfully rolled out")
     );
-    // The delayed one becomes ready while kubectl watches.
-    let started = std::time::Instant::now();
+    // The delayed one becomes ready while kubectl watches, never before its delay.
     c.ok(&[
         "rollout",
         "status",
@@ -916,7 +922,7 @@ fn simulated_status_is_what_kubectl_sees() {
         "demo",
         "--timeout=10s",
     ]);
-    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    assert!(applied.elapsed() >= std::time::Duration::from_secs(3));
     c.fails(&[
         "rollout",
         "status",
