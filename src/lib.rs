@@ -12,5 +12,6 @@ pub mod engine;
 pub mod release;
 pub mod repo;
 pub mod sandbox;
+pub mod storage;
 mod text;
 pub mod values;
