@@ -1,0 +1,42 @@
+//! The driver interface: where release revisions are kept. Helm's drivers address revisions by
+//! name and version and select them by the labels of their storage objects (`name`, `owner`,
+//! `status`, `version`, plus user labels).
+
+use std::collections::BTreeMap;
+
+use super::StorageError;
+use crate::release::Release;
+
+/// A label set or selector (equality only, as Helm's queries are).
+pub type Labels = BTreeMap<String, String>;
+
+/// Whether every `selector` entry is present with the same value in `labels`.
+pub fn labels_match(selector: &Labels, labels: &Labels) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// A place release revisions are stored; one namespace, or all when the namespace is empty
+/// (then only listing and querying make sense, as in Helm).
+pub trait Driver: Send + Sync {
+    /// The driver's name as Helm prints it (`Secret`, `ConfigMap`, `Memory`).
+    fn name(&self) -> &'static str;
+
+    /// Revision `version` of release `name`; [`StorageError::NotFound`] when absent.
+    fn get(&self, name: &str, version: u64) -> Result<Release, StorageError>;
+
+    /// Every stored revision for which `filter` holds (undecodable objects are skipped, as Helm
+    /// does).
+    fn list(&self, filter: &dyn Fn(&Release) -> bool) -> Result<Vec<Release>, StorageError>;
+
+    /// The revisions whose object labels match `selector`; [`StorageError::NotFound`] when none.
+    fn query(&self, selector: &Labels) -> Result<Vec<Release>, StorageError>;
+
+    /// Stores a new revision; [`StorageError::AlreadyExists`] if it is already stored.
+    fn create(&self, release: &Release) -> Result<(), StorageError>;
+
+    /// Replaces a stored revision (its status changed ...).
+    fn update(&self, release: &Release) -> Result<(), StorageError>;
+
+    /// Removes a revision and returns what was stored.
+    fn delete(&self, name: &str, version: u64) -> Result<Release, StorageError>;
+}
