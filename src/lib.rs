@@ -9,6 +9,7 @@ pub mod atomic;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod kube;
 pub mod release;
 pub mod repo;
 pub mod sandbox;
