@@ -273,13 +273,10 @@ pub(crate) fn lookup<'a>(object: &'a Value, path: &[String], ty: Ty) -> Option<&
             map_ty = map_ty.field(name);
         } else {
             let shape = list.take()?;
-            node = node.as_array()?.iter().find(|item| {
-                item_segment(item, shape, &Vec::new())
-                    .ok()
-                    .flatten()
-                    .as_deref()
-                    == Some(segment)
-            })?;
+            node = node
+                .as_array()?
+                .iter()
+                .find(|item| item_is(item, shape, segment))?;
             map_ty = shape.item;
         }
     }
@@ -315,14 +312,17 @@ pub(crate) fn remove(object: &mut Value, path: &[String], ty: Ty) -> bool {
         return false;
     };
     let before = items.len();
-    items.retain(|item| {
-        item_segment(item, shape, &Vec::new())
-            .ok()
-            .flatten()
-            .as_deref()
-            != Some(last.as_str())
-    });
+    items.retain(|item| !item_is(item, shape, last));
     items.len() != before
+}
+
+/// Whether a list item is the one a path segment (`k:{...}`, `v:...`) names.
+fn item_is(item: &Value, shape: ListShape, segment: &str) -> bool {
+    item_segment(item, shape, &Vec::new())
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some(segment)
 }
 
 /// Mutable [`lookup`].
@@ -337,13 +337,10 @@ fn lookup_mut<'a>(object: &'a mut Value, path: &[String], ty: Ty) -> Option<&'a 
             map_ty = map_ty.field(name);
         } else {
             let shape = list.take()?;
-            node = node.as_array_mut()?.iter_mut().find(|item| {
-                item_segment(item, shape, &Vec::new())
-                    .ok()
-                    .flatten()
-                    .as_deref()
-                    == Some(segment)
-            })?;
+            node = node
+                .as_array_mut()?
+                .iter_mut()
+                .find(|item| item_is(item, shape, segment))?;
             map_ty = shape.item;
         }
     }
