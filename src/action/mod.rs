@@ -1,6 +1,7 @@
 //! Verbs: one file per command, orchestration only. Each takes a plain request struct and
 //! returns data; nothing here parses flags or prints.
 
+pub mod connection;
 pub mod create;
 pub mod dependency;
 pub mod dependency_update;
@@ -23,7 +24,9 @@ pub mod template;
 
 use crate::chart::ChartError;
 use crate::engine::EngineError;
+use crate::kube::KubeError;
 use crate::repo::RepoError;
+use crate::storage::StorageError;
 use crate::values::ValuesError;
 
 /// Why a verb failed. Each variant's message is one line naming what is at fault.
@@ -41,6 +44,12 @@ pub enum ActionError {
     /// A repository, index or download problem.
     #[error(transparent)]
     Repo(#[from] RepoError),
+    /// The cluster refused or could not be reached.
+    #[error(transparent)]
+    Kube(#[from] KubeError),
+    /// Release storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
     /// A request that cannot be carried out (bad name, unknown template, existing path ...).
     #[error("{0}")]
     Invalid(String),

@@ -49,6 +49,23 @@ pub struct Cli {
     )]
     pub namespace: Option<String>,
 
+    /// Path to the kubeconfig file (else KUBECONFIG, else ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// Name of the kubeconfig context to use.
+    #[arg(long = "kube-context", global = true, value_name = "CONTEXT")]
+    pub kube_context: Option<String>,
+
+    /// Release storage driver: secret (default), configmap or memory [env: RUDDER_DRIVER].
+    #[arg(long, global = true, value_name = "DRIVER")]
+    pub driver: Option<String>,
+
+    /// Run against an in-process sandbox API server whose state persists in DIR (no cluster
+    /// needed; DIR/kubeconfig lets kubectl look at it afterwards).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub sandbox: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -140,8 +157,24 @@ fn init_tracing(debug: bool) {
         .try_init();
 }
 
+impl Cli {
+    /// The connection the global flags describe, for the release verbs.
+    pub fn connect_options(&self) -> crate::action::connection::ConnectOptions {
+        crate::action::connection::ConnectOptions {
+            kube: crate::kube::KubeOptions {
+                kubeconfig: self.kubeconfig.clone(),
+                context: self.kube_context.clone(),
+                namespace: self.namespace.clone(),
+            },
+            driver: self.driver.clone(),
+            sandbox: self.sandbox.clone(),
+        }
+    }
+}
+
 fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
+    let _connect = cli.connect_options();
     match cli.command {
         Command::Template(args) => {
             template::run(*args, namespace, sub.expect("subcommand matches"))

@@ -14,7 +14,7 @@ pub use driver::{Driver, Labels, labels_match};
 pub use error::StorageError;
 pub use kind::{DRIVER_ENV, DriverKind, UnknownDriver};
 pub use memory::MemoryDriver;
-pub use objects::{ClusterObjects, ObjectDriver, ObjectsError};
+pub use objects::{ClusterObjects, ObjectDriver, ObjectsError, selector_text};
 pub use storage::{DEFAULT_HISTORY_MAX, Storage};
 
 #[cfg(test)]
