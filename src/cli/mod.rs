@@ -9,6 +9,8 @@ mod lint;
 mod output;
 mod package;
 mod pull;
+#[allow(dead_code)] // used by the release verbs, which land next
+mod release_print;
 mod repo;
 mod repo_client;
 mod repo_index;
