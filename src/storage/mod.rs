@@ -10,7 +10,7 @@ mod objects;
 #[allow(clippy::module_inception)]
 mod storage;
 
-pub use driver::{Driver, Labels, labels_match};
+pub use driver::{Driver, Labels, Listing, labels_match};
 pub use error::StorageError;
 pub use kind::{DRIVER_ENV, DriverKind, UnknownDriver};
 pub use memory::MemoryDriver;

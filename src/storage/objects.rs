@@ -5,9 +5,11 @@
 
 use serde_json::Value;
 
-use super::{Driver, Labels, StorageError};
+use super::{Driver, Labels, Listing, StorageError};
 use crate::release::object::OWNER;
-use crate::release::{ObjectKind, Release, Stamp, from_object, object_name, to_object};
+use crate::release::{
+    ObjectKind, Release, ReleaseError, Stamp, from_object, object_name, to_object,
+};
 
 /// Why a cluster object operation failed, in the terms the drivers need.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,18 +103,18 @@ impl<C: ClusterObjects> ObjectDriver<C> {
         }
     }
 
-    /// Decodes listed objects, skipping (and logging) those that do not decode, as Helm does.
-    fn decode_all(&self, items: Vec<Value>) -> Vec<Release> {
-        items
-            .iter()
-            .filter_map(|item| match from_object(self.kind, item) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    tracing::warn!("skipping undecodable release: {e}");
-                    None
-                }
-            })
-            .collect()
+    /// Decodes listed objects: the releases, and an error naming each object that does not
+    /// decode.
+    fn decode_all(&self, items: Vec<Value>) -> (Vec<Release>, Vec<ReleaseError>) {
+        let mut releases = Vec::with_capacity(items.len());
+        let mut undecodable = Vec::new();
+        for item in &items {
+            match from_object(self.kind, item) {
+                Ok(r) => releases.push(r),
+                Err(e) => undecodable.push(e),
+            }
+        }
+        (releases, undecodable)
     }
 }
 
@@ -132,18 +134,28 @@ impl<C: ClusterObjects> Driver for ObjectDriver<C> {
     }
 
     fn list(&self, filter: &dyn Fn(&Release) -> bool) -> Result<Vec<Release>, StorageError> {
+        let listing = self.list_checked(filter)?;
+        for e in &listing.undecodable {
+            tracing::warn!("skipping undecodable release: {e}");
+        }
+        Ok(listing.releases)
+    }
+
+    fn list_checked(&self, filter: &dyn Fn(&Release) -> bool) -> Result<Listing, StorageError> {
         let selector = Labels::from([("owner".to_string(), OWNER.to_string())]);
         let items = self
             .objects
             .list(self.kind, &self.namespace, &selector)
             .map_err(|e| self.backend(self.list_name(&selector), e))?;
-        Ok(self
-            .decode_all(items)
-            .into_iter()
-            .filter(|r| filter(r))
-            .collect())
+        let (releases, undecodable) = self.decode_all(items);
+        Ok(Listing {
+            releases: releases.into_iter().filter(|r| filter(r)).collect(),
+            undecodable,
+        })
     }
 
+    /// As Helm's drivers: an object of the release that does not decode fails the query,
+    /// naming it (a listing skips it instead).
     fn query(&self, selector: &Labels) -> Result<Vec<Release>, StorageError> {
         let object = self.list_name(selector);
         let items = self
@@ -153,7 +165,12 @@ impl<C: ClusterObjects> Driver for ObjectDriver<C> {
         if items.is_empty() {
             return Err(StorageError::NotFound { object });
         }
-        Ok(self.decode_all(items))
+        let (releases, mut undecodable) = self.decode_all(items);
+        if undecodable.is_empty() {
+            Ok(releases)
+        } else {
+            Err(StorageError::Release(undecodable.swap_remove(0)))
+        }
     }
 
     fn create(&self, release: &Release) -> Result<(), StorageError> {

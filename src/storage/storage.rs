@@ -1,7 +1,7 @@
 //! Helm's `Storage`: release history on top of a [`Driver`]: revisions sorted, the last one,
 //! the deployed one, and `--history-max` pruning that never removes the deployed revision.
 
-use super::{Driver, Labels, StorageError};
+use super::{Driver, Labels, Listing, StorageError};
 use crate::release::object::OWNER;
 use crate::release::{Release, Status};
 
@@ -58,6 +58,11 @@ impl Storage {
     /// Every revision of every release in scope.
     pub fn list_releases(&self) -> Result<Vec<Release>, StorageError> {
         self.driver.list(&|_| true)
+    }
+
+    /// Every revision for which `filter` holds, with the stored objects that did not decode.
+    pub fn list_checked(&self, filter: &dyn Fn(&Release) -> bool) -> Result<Listing, StorageError> {
+        self.driver.list_checked(filter)
     }
 
     /// Every revision whose status is `status`.

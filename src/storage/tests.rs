@@ -188,7 +188,7 @@ fn user_labels_are_queryable_and_come_back() {
 }
 
 #[test]
-fn object_driver_skips_undecodable_objects_but_get_names_them() {
+fn object_driver_lists_past_undecodable_objects_and_names_them() {
     let cluster = FakeCluster::default();
     let d = ObjectDriver::new(cluster, ObjectKind::Secret, "apps");
     d.create(&rel("a", 1, Status::Deployed)).unwrap();
@@ -202,6 +202,25 @@ fn object_driver_skips_undecodable_objects_but_get_names_them() {
         .create(ObjectKind::Secret, "apps", &bad)
         .unwrap();
     assert_eq!(versions(&d.list(&|_| true).unwrap()), [1]);
+    let listing = d.list_checked(&|_| true).unwrap();
+    assert_eq!(versions(&listing.releases), [1]);
+    assert_eq!(listing.undecodable.len(), 1);
+    assert_eq!(
+        listing.undecodable[0].object,
+        "secret apps/sh.helm.release.v1.a.v2"
+    );
+    // a query for the release fails naming the object, as Helm's drivers do
+    let err = Storage::new(Box::new(d), 0).history("a").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("secret apps/sh.helm.release.v1.a.v2: "),
+        "{err}"
+    );
+    let d = ObjectDriver::new(FakeCluster::default(), ObjectKind::Secret, "apps");
+    d.create(&rel("a", 1, Status::Deployed)).unwrap();
+    d.objects()
+        .create(ObjectKind::Secret, "apps", &bad)
+        .unwrap();
     let err = d.get("a", 2).unwrap_err();
     assert!(
         err.to_string()
