@@ -5,11 +5,13 @@ mod chart_ref;
 mod completion;
 mod create;
 mod dependency;
+mod get;
+mod history;
 mod lint;
+mod list;
 mod output;
 mod package;
 mod pull;
-#[allow(dead_code)] // used by the release verbs, which land next
 mod release_print;
 mod repo;
 mod repo_client;
@@ -18,7 +20,9 @@ mod repo_serve;
 mod sandbox;
 mod search;
 mod show;
+mod status;
 mod template;
+mod uninstall;
 mod values_flags;
 
 use std::process::ExitCode;
@@ -100,6 +104,20 @@ enum Command {
     Search(search::SearchCommand),
     /// Download a chart from a repository (optionally unpacking it).
     Pull(pull::PullArgs),
+    /// List releases.
+    #[command(visible_alias = "ls")]
+    List(list::ListArgs),
+    /// Fetch release history.
+    #[command(visible_alias = "hist")]
+    History(history::HistoryArgs),
+    /// Display the status of the named release.
+    Status(status::StatusArgs),
+    /// Download extended information of a named release.
+    #[command(subcommand)]
+    Get(get::GetCommand),
+    /// Uninstall releases.
+    #[command(visible_aliases = ["un", "del", "delete"])]
+    Uninstall(uninstall::UninstallArgs),
     /// Print the version of rudder.
     Version(completion::VersionArgs),
     /// Generate a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -176,7 +194,7 @@ impl Cli {
 
 fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
-    let _connect = cli.connect_options();
+    let connect = cli.connect_options();
     match cli.command {
         Command::Template(args) => {
             template::run(*args, namespace, sub.expect("subcommand matches"))
@@ -190,6 +208,11 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Sandbox(cmd) => sandbox::run(cmd),
         Command::Search(cmd) => search::run(cmd),
         Command::Pull(args) => pull::run(args),
+        Command::List(args) => list::run(args, connect),
+        Command::History(args) => history::run(args, connect),
+        Command::Status(args) => status::run(args, connect),
+        Command::Get(cmd) => get::run(cmd, connect),
+        Command::Uninstall(args) => uninstall::run(args, connect),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }

@@ -1,0 +1,71 @@
+//! `rudder uninstall NAME...`: uninstall releases, printing what Helm prints (the objects kept
+//! by their resource policy, then `release "NAME" uninstalled`).
+
+use clap::{Args, ValueEnum};
+
+use crate::action::connection::ConnectOptions;
+use crate::action::uninstall::{Cascade, UninstallRequest, uninstall};
+
+/// `--cascade`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum CascadeArg {
+    /// Delete dependents in the background.
+    #[default]
+    Background,
+    /// Leave dependents.
+    Orphan,
+    /// Delete dependents first.
+    Foreground,
+}
+
+/// Uninstall releases.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// The releases to uninstall.
+    #[arg(value_name = "RELEASE_NAME", required = true)]
+    pub names: Vec<String>,
+    /// Keep the release history, the last revision marked `uninstalled`.
+    #[arg(long)]
+    pub keep_history: bool,
+    /// Simulate: change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How dependents of the deleted objects are deleted.
+    #[arg(long, value_enum, default_value_t)]
+    pub cascade: CascadeArg,
+    /// A custom description for the uninstalled revision.
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Treat a release that does not exist as uninstalled.
+    #[arg(long)]
+    pub ignore_not_found: bool,
+}
+
+/// Runs `uninstall`, one release after the other (stopping at the first failure, as Helm).
+pub fn run(args: UninstallArgs, connect: ConnectOptions) -> anyhow::Result<()> {
+    let cascade = match args.cascade {
+        CascadeArg::Background => Cascade::Background,
+        CascadeArg::Orphan => Cascade::Orphan,
+        CascadeArg::Foreground => Cascade::Foreground,
+    };
+    for name in args.names {
+        let result = uninstall(&UninstallRequest {
+            connect: connect.clone(),
+            name: name.clone(),
+            keep_history: args.keep_history,
+            dry_run: args.dry_run,
+            cascade,
+            description: args.description.clone(),
+            ignore_not_found: args.ignore_not_found,
+        })?;
+        if !result.kept.is_empty() {
+            println!("These resources were kept due to the resource policy:");
+            for k in &result.kept {
+                println!("{k}");
+            }
+            println!();
+        }
+        println!("release \"{name}\" uninstalled");
+    }
+    Ok(())
+}
