@@ -150,6 +150,23 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Creates ConfigMap `<release>-child` owned by the release's Deployment `<release>-web`.
+    fn own(&self, release: &str) {
+        let (code, web) = self.get(&format!(
+            "/apis/apps/v1/namespaces/apps/deployments/{release}-web"
+        ));
+        assert_eq!(code, 200);
+        self.create(
+            "/api/v1/namespaces/apps/configmaps",
+            &json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": format!("{release}-child"), "ownerReferences": [{
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "name": format!("{release}-web"), "uid": web["metadata"]["uid"]}]}}),
+        );
+    }
+}
+
 fn output(mut cmd: Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     (
@@ -536,6 +553,10 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
     );
     assert_eq!(secrets("a"), 1);
 
+    // dependents of the release's Deployments: deleted with them by default, orphaned on ask
+    env.own("a");
+    env.own("b");
+
     // a plain uninstall removes the objects (not the hook) and every record
     assert_eq!(
         env.ok(&["uninstall", "a", "-n", "apps"]),
@@ -549,6 +570,9 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
         assert_eq!(env.get(path).0, 404, "{path}");
     }
     assert_eq!(secrets("a"), 0);
+    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-child").0, 404);
+    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/b-child").0, 200);
+    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-hook").0, 200);
 
     // --keep-history: the latest revision marked uninstalled, kept objects kept
     let out = env.ok(&[
@@ -558,7 +582,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
         "apps",
         "--keep-history",
         "--cascade",
-        "foreground",
+        "orphan",
     ]);
     assert_eq!(
         out,
@@ -570,6 +594,11 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
         200
     );
     assert_eq!(env.get("/api/v1/namespaces/apps/services/b-svc").0, 404);
+    assert_eq!(
+        env.get("/apis/apps/v1/namespaces/apps/deployments/b-web").0,
+        404
+    );
+    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/b-child").0, 200);
     assert_eq!(secrets("b"), 2);
     assert_eq!(env.ok(&["list", "-n", "apps", "-q"]), "");
     let listed = env.json(&["list", "-n", "apps", "--uninstalled", "-o", "json"]);
