@@ -185,6 +185,7 @@ fn install_two(env: &Env) -> Vec<Value> {
         {"op": "get_values", "name": "web", "namespace": "apps", "all": true},
         {"op": "get_metadata", "name": "web", "namespace": "apps"},
         {"op": "list", "all_namespaces": true},
+        {"op": "get_values", "name": "db", "namespace": "data"},
     ]));
     for r in &out[..3] {
         assert!(r.get("error").is_none(), "{r}");
@@ -278,6 +279,9 @@ fn list_history_status_and_get_read_helms_releases() {
         env.ok(&["list", "-A", "-q", "--max", "1", "--offset", "1"]),
         "web\n"
     );
+    // by date: newest first, -r oldest first
+    assert_eq!(env.ok(&["list", "-A", "-q", "--date"]), "db\nweb\n");
+    assert_eq!(env.ok(&["list", "-A", "-q", "-d", "-r"]), "web\ndb\n");
     // the default namespace of the kubeconfig has no release
     assert_eq!(env.ok(&["list", "-q"]), "");
 
@@ -407,6 +411,10 @@ fn list_history_status_and_get_read_helms_releases() {
     assert_eq!(
         env.ok(&["get", "values", "db", "-n", "data"]),
         "USER-SUPPLIED VALUES:\nnull\n"
+    );
+    assert_eq!(
+        env.json(&["get", "values", "db", "-n", "data", "-o", "json"]),
+        helm[6]
     );
 
     // get manifest, notes, hooks, metadata, all
