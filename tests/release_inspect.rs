@@ -181,7 +181,7 @@ fn install_two(env: &Env) -> Vec<Value> {
     let out = env.helm(json!([
         {"op": "install", "name": "web", "namespace": "apps", "values": {"replicas": 2}},
         {"op": "upgrade", "name": "web", "namespace": "apps", "values": {"image": {"tag": "v2"}}},
-        {"op": "install", "name": "db", "namespace": "data"},
+        {"op": "install", "name": "db", "namespace": "data", "labels": {"tier": "data"}},
         {"op": "get_values", "name": "web", "namespace": "apps", "all": true},
         {"op": "get_metadata", "name": "web", "namespace": "apps"},
         {"op": "list", "all_namespaces": true},
@@ -279,6 +279,13 @@ fn list_history_status_and_get_read_helms_releases() {
         env.ok(&["list", "-A", "-q", "--max", "1", "--offset", "1"]),
         "web\n"
     );
+    // label selectors: the release's own labels and its storage labels
+    assert_eq!(env.ok(&["list", "-A", "-q", "-l", "tier=data"]), "db\n");
+    assert_eq!(env.ok(&["list", "-A", "-q", "--selector", "tier!=data"]), "web\n");
+    assert_eq!(env.ok(&["list", "-A", "-q", "-l", "name==web,owner=helm"]), "web\n");
+    let (code, _, err) = env.run(&["list", "-l", "tier"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("Error: --selector \"tier\": "), "{err}");
     // by date: newest first, -r oldest first
     assert_eq!(env.ok(&["list", "-A", "-q", "--date"]), "db\nweb\n");
     assert_eq!(env.ok(&["list", "-A", "-q", "-d", "-r"]), "web\ndb\n");

@@ -6,8 +6,8 @@ use regex::Regex;
 
 use super::ActionError;
 use super::connection::{ConnectOptions, connect};
-use crate::release::Release;
-use crate::release::{ReleaseError, Status};
+use crate::release::object::OWNER;
+use crate::release::{Release, ReleaseError, Status};
 use crate::storage::DEFAULT_HISTORY_MAX;
 
 /// Which statuses a listing shows (Helm's `--deployed`, `--failed`, ... flags).
@@ -78,6 +78,9 @@ pub struct ListRequest {
     pub states: StateFilter,
     /// `--filter`: a regular expression release names must match.
     pub filter: Option<String>,
+    /// `-l/--selector`: a label query (`k=v`, `k==v`, `k!=v`, comma-separated) on the
+    /// release's labels, its storage labels (`name`, `owner`, `status`, `version`) included.
+    pub selector: Option<String>,
     /// Sort key.
     pub sort: SortBy,
     /// `-r`: reverse the order.
@@ -105,6 +108,10 @@ pub fn list(req: &ListRequest) -> Result<ListResult, ActionError> {
         }
         _ => None,
     };
+    let selector = match &req.selector {
+        Some(text) => parse_selector(text)?,
+        None => Vec::new(),
+    };
     let conn = connect(&req.connect)?;
     conn.cluster.server_version()?;
     let namespace = if req.all_namespaces {
@@ -114,7 +121,9 @@ pub fn list(req: &ListRequest) -> Result<ListResult, ActionError> {
     };
     let storage = conn.storage(&namespace, DEFAULT_HISTORY_MAX);
     let listing = storage.list_checked(&|r| {
-        req.states.admits(r.info.status) && filter.as_ref().is_none_or(|re| re.is_match(&r.name))
+        req.states.admits(r.info.status)
+            && filter.as_ref().is_none_or(|re| re.is_match(&r.name))
+            && selector.iter().all(|term| term.matches(r))
     })?;
     let mut releases = latest_only(listing.releases);
     sort(&mut releases, req.sort, req.reverse);
@@ -123,6 +132,62 @@ pub fn list(req: &ListRequest) -> Result<ListResult, ActionError> {
         releases,
         undecodable: listing.undecodable,
     })
+}
+
+/// One term of a label query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Term {
+    key: String,
+    equal: bool,
+    value: String,
+}
+
+impl Term {
+    /// Whether the release's labels satisfy the term (`!=` holds for an absent label, as in
+    /// Kubernetes).
+    fn matches(&self, r: &Release) -> bool {
+        let version = r.version.to_string();
+        let found = match self.key.as_str() {
+            "name" => Some(r.name.as_str()),
+            "owner" => Some(OWNER),
+            "status" => Some(r.info.status.as_str()),
+            "version" => Some(version.as_str()),
+            key => r.labels.get(key).map(String::as_str),
+        };
+        (found == Some(self.value.as_str())) == self.equal
+    }
+}
+
+/// Parses `k=v,k==v,k!=v`; an empty query selects everything.
+fn parse_selector(text: &str) -> Result<Vec<Term>, ActionError> {
+    let bad = |why: &str| ActionError::Invalid(format!("--selector {text:?}: {why}"));
+    let mut terms = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, equal, value) = if let Some((k, v)) = part.split_once("!=") {
+            (k, false, v)
+        } else if let Some((k, v)) = part.split_once("==") {
+            (k, true, v)
+        } else if let Some((k, v)) = part.split_once('=') {
+            (k, true, v)
+        } else {
+            return Err(bad(&format!(
+                "{part:?} is not key=value, key==value or key!=value"
+            )));
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() {
+            return Err(bad(&format!("{part:?} has no label key")));
+        }
+        if value.contains(['=', '!']) {
+            return Err(bad(&format!("{part:?} has more than one operator")));
+        }
+        terms.push(Term {
+            key: key.to_string(),
+            equal,
+            value: value.to_string(),
+        });
+    }
+    Ok(terms)
 }
 
 /// Keeps the highest revision of each (namespace, name) among those admitted (Helm filters by
@@ -196,6 +261,29 @@ mod tests {
             ..StateFilter::default()
         };
         assert!(Status::ALL[1..].iter().all(|s| all.admits(*s)));
+    }
+
+    #[test]
+    fn selector_matches_user_and_storage_labels() {
+        let mut r = rel("a", "web", 3, Status::Deployed);
+        r.labels.insert("team".into(), "blue".into());
+        let sel = |t: &str| {
+            parse_selector(t)
+                .unwrap()
+                .iter()
+                .all(|term| term.matches(&r))
+        };
+        assert!(sel(
+            "team=blue,status==deployed,owner=helm,version=3,name=web"
+        ));
+        assert!(sel("team!=red,tier!=x"));
+        assert!(!sel("team=red"));
+        assert!(!sel("tier=x"));
+        assert!(sel(""));
+        for bad in ["team", "=x", "a=b=c"] {
+            let e = parse_selector(bad).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("--selector {bad:?}: ")), "{e}");
+        }
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct ListArgs {
     /// A regular expression; only releases whose name matches are listed.
     #[arg(short = 'f', long, value_name = "REGEX")]
     pub filter: Option<String>,
+    /// A label query on the releases (`k=v`, `k==v`, `k!=v`, comma-separated).
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
     /// Print release names only.
     #[arg(short = 'q', long)]
     pub short: bool,
@@ -141,6 +144,7 @@ pub fn run(args: ListArgs, connect: ConnectOptions) -> anyhow::Result<()> {
             uninstalling: args.uninstalling,
         },
         filter: args.filter,
+        selector: args.selector,
         sort: if args.date {
             SortBy::Date
         } else {

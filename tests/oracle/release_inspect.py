@@ -29,7 +29,7 @@ for op in inp["ops"]:
     try:
         if kind == "install":
             r = c.install(op["chart"], op["name"], op.get("values", {}), namespace=op.get("namespace", "default"),
-                          create_namespace=True, timeout=30)
+                          create_namespace=True, timeout=30, labels=op.get("labels"))
         elif kind == "upgrade":
             r = c.upgrade(op["chart"], op["name"], op.get("values", {}), namespace=op.get("namespace", "default"),
                           timeout=30)
