@@ -279,10 +279,28 @@ fn list_history_status_and_get_read_helms_releases() {
         env.ok(&["list", "-A", "-q", "--max", "1", "--offset", "1"]),
         "web\n"
     );
+    // --time-format takes a Go layout
+    let dated = env.json(&[
+        "list",
+        "-n",
+        "apps",
+        "-o",
+        "json",
+        "--time-format",
+        "2006-01-02T15:04:05Z07:00",
+    ]);
+    let web = theirs.iter().find(|t| t["name"] == "web").unwrap();
+    assert_eq!(dated[0]["updated"], web["deployed_at"]);
     // label selectors: the release's own labels and its storage labels
     assert_eq!(env.ok(&["list", "-A", "-q", "-l", "tier=data"]), "db\n");
-    assert_eq!(env.ok(&["list", "-A", "-q", "--selector", "tier!=data"]), "web\n");
-    assert_eq!(env.ok(&["list", "-A", "-q", "-l", "name==web,owner=helm"]), "web\n");
+    assert_eq!(
+        env.ok(&["list", "-A", "-q", "--selector", "tier!=data"]),
+        "web\n"
+    );
+    assert_eq!(
+        env.ok(&["list", "-A", "-q", "-l", "name==web,owner=helm"]),
+        "web\n"
+    );
     let (code, _, err) = env.run(&["list", "-l", "tier"]);
     assert_eq!(code, 1);
     assert!(err.starts_with("Error: --selector \"tier\": "), "{err}");

@@ -4,11 +4,11 @@
 use clap::Args;
 use serde::Serialize;
 
+use super::go_time::{go_format, go_time};
 use super::output::{OutputFormat, structured, table};
 use crate::action::connection::ConnectOptions;
 use crate::action::list::{ListRequest, SortBy, StateFilter, list};
 use crate::release::Release;
-use crate::release::gotime::Time;
 
 /// List releases.
 #[derive(Debug, Args)]
@@ -61,6 +61,9 @@ pub struct ListArgs {
     /// Do not print the header row of the table.
     #[arg(long)]
     pub no_headers: bool,
+    /// Format UPDATED with a Go time layout, e.g. "2006-01-02 15:04:05Z0700".
+    #[arg(long, value_name = "LAYOUT")]
+    pub time_format: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value_t)]
     pub output: OutputFormat,
@@ -94,35 +97,18 @@ pub fn app_version(release: &Release) -> String {
     }
 }
 
-/// Go's `time.Time.String()`: `2006-01-02 15:04:05.999999999 -0700 MST` (fraction trimmed,
-/// zone `UTC` at offset zero, else the numeric offset, as Go prints an unnamed zone).
-pub fn go_time(time: &Time) -> String {
-    let mut out = time.format("%Y-%m-%d %H:%M:%S").to_string();
-    let nanos = time.timestamp_subsec_nanos();
-    if nanos != 0 {
-        let fraction = format!("{nanos:09}");
-        out.push('.');
-        out.push_str(fraction.trim_end_matches('0'));
-    }
-    let offset = time.format("%z").to_string();
-    let zone = if time.offset().local_minus_utc() == 0 {
-        "UTC".to_string()
-    } else {
-        offset.clone()
-    };
-    format!("{out} {offset} {zone}")
-}
-
-fn row(r: &Release) -> Row {
+fn row(r: &Release, time_format: Option<&str>) -> Row {
     Row {
         name: r.name.clone(),
         namespace: r.namespace.clone(),
         revision: r.version.to_string(),
-        updated: r
-            .info
-            .last_deployed
-            .as_ref()
-            .map_or_else(|| "-".to_string(), go_time),
+        updated: r.info.last_deployed.as_ref().map_or_else(
+            || "-".to_string(),
+            |t| match time_format {
+                Some(layout) if !layout.is_empty() => go_format(t, layout),
+                _ => go_time(t),
+            },
+        ),
         status: r.info.status.as_str().to_string(),
         chart: chart_name(r),
         app_version: app_version(r),
@@ -165,7 +151,8 @@ pub fn run(args: ListArgs, connect: ConnectOptions) -> anyhow::Result<()> {
             None => names.iter().map(|n| format!("{n}\n")).collect(),
         }
     } else {
-        let rows: Vec<Row> = result.releases.iter().map(row).collect();
+        let layout = args.time_format.as_deref();
+        let rows: Vec<Row> = result.releases.iter().map(|r| row(r, layout)).collect();
         match structured(args.output, &rows)? {
             Some(text) => text,
             None => {
@@ -206,18 +193,4 @@ pub fn run(args: ListArgs, connect: ConnectOptions) -> anyhow::Result<()> {
     };
     print!("{out}");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::release::gotime;
-
-    #[test]
-    fn updated_reads_like_go_time_string() {
-        let t = gotime::parse("2026-11-22T02:46:07.22971627Z").unwrap();
-        assert_eq!(go_time(&t), "2026-11-22 02:46:07.22971627 +0000 UTC");
-        let t = gotime::parse("2026-11-22T03:46:07+01:00").unwrap();
-        assert_eq!(go_time(&t), "2026-11-22 03:46:07 +0100 +0100");
-    }
 }

@@ -6,6 +6,7 @@ mod completion;
 mod create;
 mod dependency;
 mod get;
+mod go_time;
 mod history;
 mod lint;
 mod list;
