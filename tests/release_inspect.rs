@@ -746,12 +746,42 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
     );
     assert_eq!(env.ok(&["list", "-n", "apps", "-q", "--pending"]), "busy\n");
 
+    // a deletion the API server refuses: the error names the object, the release is left
+    // `uninstalling` with its record, the other objects are gone
+    env.sandbox.deny("delete:deployments:apps".parse().unwrap());
+    let (code, out, err) = env.run(&["uninstall", "web", "-n", "apps"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.starts_with("Error: failed to delete release web: Deployment apps/web-web: "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(env.get("/api/v1/namespaces/apps/services/web-svc").0, 404);
+    assert_eq!(
+        env.get("/apis/apps/v1/namespaces/apps/deployments/web-web")
+            .0,
+        200
+    );
+    assert_eq!(
+        env.ok(&["list", "-n", "apps", "-q", "--uninstalling"]),
+        "web\n"
+    );
+    env.sandbox.clear_deny_rules();
+    // and a second attempt finishes the job
+    env.ok(&["uninstall", "web", "-n", "apps"]);
+    assert_eq!(
+        env.get("/apis/apps/v1/namespaces/apps/deployments/web-web")
+            .0,
+        404
+    );
+    assert_eq!(env.ok(&["list", "-n", "apps", "-q", "--all"]), "busy\n");
+
     // the API server goes away: one line naming it
     let server = env.sandbox.url();
     let kubeconfig: PathBuf = env.kubeconfig.clone();
     let Env { dir, sandbox, .. } = env;
     sandbox.stop();
-    for args in [&["list"][..], &["status", "web"], &["uninstall", "web"]] {
+    for args in [&["list"][..], &["status", "busy"], &["uninstall", "busy"]] {
         let mut cmd = Command::cargo_bin("rudder").unwrap();
         cmd.env_remove("RUDDER_DRIVER")
             .env("HOME", dir.path())
