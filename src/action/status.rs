@@ -79,30 +79,33 @@ pub(crate) fn release_content(
 }
 
 /// The objects of a manifest as JSON, in install order; a document that is not valid YAML is
-/// an error naming the release and its position.
+/// an error naming the release, the template it came from (its `# Source:` line) and its index.
 pub(crate) fn manifest_objects(release: &Release) -> Result<Vec<Value>, ActionError> {
-    let docs = split_documents(&release.manifest);
-    let indexed: Vec<(&str, usize, &str)> = docs
-        .iter()
+    let indexed: Vec<(&str, usize, &str)> = split_documents(&release.manifest)
+        .into_iter()
         .enumerate()
-        .map(|(i, d)| ("manifest", i, *d))
+        .map(|(i, doc)| {
+            let source = doc
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# Source: "))
+                .unwrap_or("manifest");
+            (source, i, doc)
+        })
         .collect();
-    let corrupt = |i: usize, e: String| {
+    let corrupt = |e: String| {
         ActionError::Invalid(format!(
-            "release {:?} revision {}: manifest document {}: {e}",
-            release.name,
-            release.version,
-            i + 1
+            "release {:?} revision {}: {e}",
+            release.name, release.version
         ))
     };
-    let (mut manifests, _hooks) =
-        parse_documents(&indexed).map_err(|e| corrupt(0, e.to_string()))?;
+    let (mut manifests, _hooks) = parse_documents(&indexed).map_err(|e| corrupt(e.to_string()))?;
     sort_by_kind(&mut manifests);
     manifests
         .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            yaml_serde::from_str::<Value>(&m.content).map_err(|e| corrupt(i, e.to_string()))
+        .map(|m| {
+            yaml_serde::from_str::<Value>(&m.content)
+                .map_err(|e| corrupt(format!("{}: {e}", m.source)))
         })
         .collect()
 }
@@ -230,5 +233,17 @@ mod tests {
         let objs = manifest_objects(&release).unwrap();
         let kinds: Vec<_> = objs.iter().map(|o| o["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["ConfigMap", "Deployment"]);
+        let broken = Release {
+            manifest: format!(
+                "{}---\n# Source: c/templates/bad.yaml\nkind: [\n",
+                release.manifest
+            ),
+            ..release
+        };
+        let e = manifest_objects(&broken).unwrap_err().to_string();
+        assert!(
+            e.starts_with("release \"r\" revision 0: ") && e.contains("c/templates/bad.yaml"),
+            "{e}"
+        );
     }
 }
