@@ -5,6 +5,8 @@ pub mod connection;
 pub mod create;
 pub mod dependency;
 pub mod dependency_update;
+pub mod deploy;
+pub mod install;
 pub mod lint;
 pub mod names;
 pub mod package;

@@ -5,11 +5,11 @@ mod chart_ref;
 mod completion;
 mod create;
 mod dependency;
+mod install;
 mod lint;
 mod output;
 mod package;
 mod pull;
-#[allow(dead_code)] // used by the release verbs, which land next
 mod release_print;
 mod repo;
 mod repo_client;
@@ -98,6 +98,8 @@ enum Command {
     /// Search for charts in the added repositories.
     #[command(subcommand)]
     Search(search::SearchCommand),
+    /// Install a chart as a new release.
+    Install(Box<install::InstallArgs>),
     /// Download a chart from a repository (optionally unpacking it).
     Pull(pull::PullArgs),
     /// Print the version of rudder.
@@ -176,8 +178,11 @@ impl Cli {
 
 fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
-    let _connect = cli.connect_options();
+    let connect = cli.connect_options();
     match cli.command {
+        Command::Install(args) => {
+            install::run_install(&connect, *args, sub.expect("subcommand matches"))
+        }
         Command::Template(args) => {
             template::run(*args, namespace, sub.expect("subcommand matches"))
         }

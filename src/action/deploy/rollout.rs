@@ -1,0 +1,94 @@
+//! The part of install, upgrade and rollback after the new revision's record is built: store it
+//! pending, apply its objects, prune what the previous revision had and it does not, then mark
+//! the previous deployed revisions superseded and the new one deployed. A failure marks the new
+//! revision failed with the reason (the previous one stays deployed) and is returned.
+
+use serde_json::Value;
+
+use super::apply::apply_in_order;
+use super::prune::prune;
+use super::{DeployOptions, record};
+use crate::action::ActionError;
+use crate::kube::{ApplyOptions, Cluster};
+use crate::release::{Release, Status};
+use crate::storage::{Storage, StorageError};
+
+/// One rollout: where it goes and how.
+pub struct Rollout<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// Release storage (its `max_history` prunes old revisions when the new one is stored).
+    pub storage: &'a Storage,
+    /// The verb's options.
+    pub opts: &'a DeployOptions,
+}
+
+impl Rollout<'_> {
+    /// Stores `release` (pending), applies `objects` (stamped, install order), prunes the
+    /// objects of `previous` missing from them, and records the outcome: `done` as the
+    /// description on success, `"<failed_prefix> failed: <reason>"` on failure.
+    pub fn run(
+        &self,
+        release: &mut Release,
+        objects: &[Value],
+        previous: &[Value],
+        done: &str,
+        failed_prefix: &str,
+    ) -> Result<(), ActionError> {
+        self.storage.create(release)?;
+        if let Err(e) = self.apply_and_prune(release, objects, previous) {
+            record::set_status(
+                release,
+                Status::Failed,
+                format!("{failed_prefix} failed: {e}"),
+            );
+            if let Err(store) = self.storage.update(release) {
+                tracing::warn!("recording the failure of {}: {store}", release.name);
+            }
+            return Err(e);
+        }
+        self.supersede_deployed(&release.name, release.version)?;
+        record::set_status(release, Status::Deployed, done);
+        self.storage.update(release)?;
+        Ok(())
+    }
+
+    fn apply_and_prune(
+        &self,
+        release: &Release,
+        objects: &[Value],
+        previous: &[Value],
+    ) -> Result<(), ActionError> {
+        let apply = ApplyOptions {
+            force_conflicts: self.opts.force_conflicts,
+            ..ApplyOptions::default()
+        };
+        let limit = self.opts.concurrency;
+        apply_in_order(self.cluster, objects, &apply, false, limit)?;
+        tracing::info!("applied {} object(s) of {}", objects.len(), release.name);
+        let deleted = prune(self.cluster, previous, objects, &release.namespace, limit)?;
+        for id in deleted {
+            tracing::info!(
+                "deleted {id}, which revision {} no longer has",
+                release.version
+            );
+        }
+        Ok(())
+    }
+
+    /// Marks every deployed revision of `name` other than `version` superseded.
+    fn supersede_deployed(&self, name: &str, version: u64) -> Result<(), ActionError> {
+        let deployed = match self.storage.deployed_all(name) {
+            Ok(d) => d,
+            Err(StorageError::NoDeployedReleases { .. } | StorageError::NotFound { .. }) => {
+                Vec::new()
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for mut old in deployed.into_iter().filter(|r| r.version != version) {
+            old.info.status = Status::Superseded;
+            self.storage.update(&old)?;
+        }
+        Ok(())
+    }
+}
