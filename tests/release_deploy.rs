@@ -105,6 +105,35 @@ impl Env {
         );
     }
 
+    /// Sends a request with a JSON or apply-patch body; returns the status code.
+    fn send(&self, method: &str, path: &str, content_type: &str, body: String) -> u16 {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        reqwest::blocking::Client::new()
+            .request(method, format!("{}{path}", self.sandbox.url()))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Replaces the stored revision `v` of `name` with `status` (as a crashed client leaves it).
+    fn set_status(&self, name: &str, v: u64, status: Status) {
+        let (_, mut rel) = self.record(name, v).unwrap();
+        rel.info.status = status;
+        let object = rudder::release::to_object(
+            ObjectKind::Secret,
+            &rel,
+            rudder::release::Stamp::modified_now(),
+        );
+        let path = format!("/api/v1/namespaces/{NS}/secrets/sh.helm.release.v1.{name}.v{v}");
+        assert_eq!(
+            self.send("PUT", &path, "application/json", object.to_string()),
+            200
+        );
+    }
+
     fn configmap(&self, name: &str) -> Option<Value> {
         self.get(&format!("/api/v1/namespaces/{NS}/configmaps/{name}"))
     }
@@ -339,7 +368,11 @@ fn unreachable_api_server_is_a_clear_error() {
     )
     .unwrap();
     let chart = chart_arg();
-    let verbs: Vec<Vec<&str>> = vec![vec!["install", "web", &chart]];
+    let verbs: Vec<Vec<&str>> = vec![
+        vec!["install", "web", &chart],
+        vec!["upgrade", "web", &chart, "--install"],
+        vec!["rollback", "web"],
+    ];
     for verb in verbs {
         let out = Command::cargo_bin("rudder")
             .unwrap()
@@ -357,4 +390,388 @@ fn unreachable_api_server_is_a_clear_error() {
             "{verb:?}: {stderr}"
         );
     }
+}
+
+fn message(env: &Env, configmap: &str) -> String {
+    env.configmap(configmap).unwrap()["data"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn upgrade_updates_objects_prunes_keeps_and_reuses_values() {
+    let env = Env::start();
+    let c = chart_arg();
+    env.ok(&["install", "web", &c]);
+    let out = env.ok(&[
+        "upgrade",
+        "web",
+        &c,
+        "--set",
+        "message=bye,extra=false,kept=false",
+    ]);
+    assert!(
+        out.starts_with("Release \"web\" has been upgraded. Happy Helming!\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("STATUS: deployed\nREVISION: 2\nDESCRIPTION: Upgrade complete\n"),
+        "{out}"
+    );
+    assert_eq!(message(&env, "web-config"), "bye");
+    assert_eq!(
+        env.configmap("web-config").unwrap()["data"]["revision"],
+        "2"
+    );
+    assert!(env.configmap("web-extra").is_none(), "pruned");
+    assert!(
+        env.configmap("web-kept").is_some(),
+        "helm.sh/resource-policy: keep"
+    );
+    assert_eq!(
+        env.statuses("web"),
+        vec![(1, Status::Superseded), (2, Status::Deployed)]
+    );
+    let (_, rel1) = env.record("web", 1).unwrap();
+    assert_eq!(rel1.info.description, "Install complete");
+
+    // No values given: the last release's values are reused (Helm's default).
+    env.ok(&["upgrade", "web", &c]);
+    let (_, rel3) = env.record("web", 3).unwrap();
+    assert_eq!(
+        Value::Object(rel3.config.clone()),
+        json!({"message": "bye", "extra": false, "kept": false})
+    );
+    assert_eq!(message(&env, "web-config"), "bye");
+    assert!(env.configmap("web-extra").is_none());
+
+    // --reuse-values merges new values over the last ones.
+    env.ok(&[
+        "upgrade",
+        "web",
+        &c,
+        "--reuse-values",
+        "--set",
+        "extra=true",
+    ]);
+    let (_, rel4) = env.record("web", 4).unwrap();
+    assert_eq!(
+        Value::Object(rel4.config.clone()),
+        json!({"message": "bye", "extra": true, "kept": false})
+    );
+    assert!(env.configmap("web-extra").is_some());
+
+    // --reset-values: back to the chart's defaults.
+    env.ok(&["upgrade", "web", &c, "--reset-values"]);
+    assert_eq!(message(&env, "web-config"), "hello");
+    let (_, rel5) = env.record("web", 5).unwrap();
+    assert!(rel5.config.is_empty());
+
+    // --reset-then-reuse-values keeps the last values (none now) under the given ones.
+    env.ok(&[
+        "upgrade",
+        "web",
+        &c,
+        "--reset-then-reuse-values",
+        "--set",
+        "message=again",
+    ]);
+    assert_eq!(message(&env, "web-config"), "again");
+
+    // Without --install, a release that does not exist is an error.
+    let err = env.fails(&["upgrade", "nothing", &c]);
+    assert!(
+        err.contains("\"nothing\" has no deployed releases"),
+        "{err}"
+    );
+}
+
+#[test]
+fn upgrade_install_on_nothing_and_after_a_failed_first_install() {
+    let env = Env::start();
+    let c = chart_arg();
+    let out = env.ok(&["upgrade", "--install", "fresh", &c, "--set", "gadget=false"]);
+    assert!(
+        out.starts_with("Release \"fresh\" does not exist. Installing it now.\n"),
+        "{out}"
+    );
+    assert_eq!(env.statuses("fresh"), vec![(1, Status::Deployed)]);
+
+    // A first install that fails half way (403 on the Service): the release is failed.
+    env.sandbox.deny("patch:services:apps".parse().unwrap());
+    let err = env.fails(&["install", "broken", &c, "--set", "gadget=false"]);
+    assert!(err.contains("INSTALLATION FAILED"), "{err}");
+    assert!(err.contains("Service apps/broken-svc"), "{err}");
+    let (secret, rel) = env.record("broken", 1).unwrap();
+    assert_eq!(rel.info.status, Status::Failed);
+    assert_eq!(secret["metadata"]["labels"]["status"], "failed");
+    assert!(
+        rel.info
+            .description
+            .starts_with("Release \"broken\" failed: Service apps/broken-svc"),
+        "{}",
+        rel.info.description
+    );
+    assert!(
+        env.configmap("broken-extra").is_some(),
+        "applied before the failure"
+    );
+
+    // upgrade --install over it works: applies, prunes against the failed manifest, deploys.
+    env.sandbox.clear_deny_rules();
+    let out = env.ok(&[
+        "upgrade",
+        "--install",
+        "broken",
+        &c,
+        "--set",
+        "gadget=false,extra=false",
+    ]);
+    assert!(out.contains("STATUS: deployed\nREVISION: 2\n"), "{out}");
+    assert!(
+        env.get(&format!("/api/v1/namespaces/{NS}/services/broken-svc"))
+            .is_some()
+    );
+    assert!(
+        env.configmap("broken-extra").is_none(),
+        "pruned against the failed revision"
+    );
+    assert_eq!(
+        env.statuses("broken"),
+        vec![(1, Status::Failed), (2, Status::Deployed)]
+    );
+}
+
+#[test]
+fn rollback_to_previous_and_to_a_revision() {
+    let env = Env::start();
+    let c = chart_arg();
+    env.ok(&["install", "web", &c, "--set", "gadget=false"]);
+    env.ok(&[
+        "upgrade",
+        "web",
+        &c,
+        "--set",
+        "gadget=false,message=bye,extra=false",
+    ]);
+    assert!(env.configmap("web-extra").is_none());
+
+    let out = env.ok(&["rollback", "web"]);
+    assert!(
+        out.starts_with("Rollback was a success! Happy Helming!\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("REVISION: 3\nDESCRIPTION: Rollback to 1\n"),
+        "{out}"
+    );
+    assert_eq!(message(&env, "web-config"), "hello");
+    // The stored manifest is applied as it was, not re-rendered (revision 1's text).
+    assert_eq!(
+        env.configmap("web-config").unwrap()["data"]["revision"],
+        "1"
+    );
+    assert!(env.configmap("web-extra").is_some());
+    let (_, rel3) = env.record("web", 3).unwrap();
+    let (_, rel1) = env.record("web", 1).unwrap();
+    assert_eq!(rel3.manifest, rel1.manifest);
+    assert_eq!(rel3.config, rel1.config);
+    assert_eq!(
+        env.statuses("web"),
+        vec![
+            (1, Status::Superseded),
+            (2, Status::Superseded),
+            (3, Status::Deployed)
+        ]
+    );
+
+    env.ok(&["rollback", "web", "2"]);
+    assert_eq!(message(&env, "web-config"), "bye");
+    assert!(env.configmap("web-extra").is_none(), "pruned");
+    let (_, rel4) = env.record("web", 4).unwrap();
+    assert_eq!(rel4.info.description, "Rollback to 2");
+
+    let err = env.fails(&["rollback", "web", "9"]);
+    assert!(
+        err.contains("release \"web\" has no revision 9: release: not found"),
+        "{err}"
+    );
+    assert!(env.record("web", 5).is_none());
+    let err = env.fails(&["rollback", "ghost"]);
+    assert!(err.contains("release: not found"), "{err}");
+}
+
+#[test]
+fn pending_release_refuses_another_operation() {
+    let env = Env::start();
+    let c = chart_arg();
+    env.ok(&["install", "web", &c, "--set", "gadget=false"]);
+    env.ok(&["upgrade", "web", &c]);
+    env.set_status("web", 2, Status::PendingUpgrade);
+    for args in [vec!["upgrade", "web", &c], vec!["rollback", "web"]] {
+        let err = env.fails(&args);
+        assert!(
+            err.contains("release \"web\" revision 2 is pending-upgrade: another operation (install/upgrade/rollback) is in progress"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        env.statuses("web"),
+        vec![(1, Status::Superseded), (2, Status::PendingUpgrade)]
+    );
+}
+
+#[test]
+fn history_max_prunes_old_revisions_never_the_deployed_one() {
+    let env = Env::start();
+    let c = chart_arg();
+    env.ok(&["install", "web", &c, "--set", "gadget=false"]);
+    for i in 0..3 {
+        let m = format!("message=m{i}");
+        env.ok(&["upgrade", "web", &c, "--history-max", "2", "--set", &m]);
+    }
+    assert_eq!(
+        env.statuses("web"),
+        vec![(3, Status::Superseded), (4, Status::Deployed)]
+    );
+    // A failed upgrade with --history-max 1 keeps the deployed revision.
+    env.sandbox.deny("patch:configmaps:apps".parse().unwrap());
+    env.fails(&[
+        "upgrade",
+        "web",
+        &c,
+        "--history-max",
+        "1",
+        "--set",
+        "message=x",
+    ]);
+    let statuses = env.statuses("web");
+    assert!(statuses.contains(&(4, Status::Deployed)), "{statuses:?}");
+    assert!(statuses.contains(&(5, Status::Failed)), "{statuses:?}");
+}
+
+#[test]
+fn ownership_conflicts_are_refused_unless_take_ownership() {
+    let env = Env::start();
+    let c = chart_arg();
+    // An object created by a plain create (kubectl create): nobody's.
+    env.create(
+        &format!("/api/v1/namespaces/{NS}/configmaps"),
+        &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "own-config"},
+                "data": {"message": "mine"}}),
+    );
+    let err = env.fails(&["install", "own", &c, "--set", "gadget=false"]);
+    assert!(
+        err.contains("ConfigMap apps/own-config exists and cannot be imported into release \"own\": it exists and is not managed by any release"),
+        "{err}"
+    );
+    assert!(err.contains("--take-ownership"), "{err}");
+    assert!(env.record("own", 1).is_none(), "nothing recorded");
+    assert!(env.configmap("own-extra").is_none(), "nothing applied");
+    env.ok(&[
+        "install",
+        "own",
+        &c,
+        "--set",
+        "gadget=false",
+        "--take-ownership",
+    ]);
+    assert_owned(&env.configmap("own-config").unwrap(), "own");
+    assert_eq!(message(&env, "own-config"), "hello");
+
+    // An object of another release.
+    env.ok(&["install", "first", &c, "--set", "gadget=false"]);
+    let args = [
+        "install",
+        "second",
+        &c,
+        "--set",
+        "gadget=false,configName=first-config",
+    ];
+    let err = env.fails(&args);
+    assert!(
+        err.contains("ConfigMap apps/first-config exists and cannot be imported into release \"second\": it belongs to release \"first\" in namespace \"apps\""),
+        "{err}"
+    );
+    let mut take = args.to_vec();
+    take.push("--take-ownership");
+    env.ok(&take);
+    assert_owned(&env.configmap("first-config").unwrap(), "second");
+}
+
+#[test]
+fn apply_conflict_is_reported_and_force_conflicts_takes_over() {
+    let env = Env::start();
+    let c = chart_arg();
+    env.ok(&["install", "web", &c, "--set", "gadget=false"]);
+    // Another field manager takes data.message.
+    let path =
+        format!("/api/v1/namespaces/{NS}/configmaps/web-config?fieldManager=kubectl&force=true");
+    let patch = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "web-config"}, "data": {"message": "theirs"}});
+    assert_eq!(
+        env.send(
+            "PATCH",
+            &path,
+            "application/apply-patch+yaml",
+            patch.to_string()
+        ),
+        200
+    );
+    let err = env.fails(&["upgrade", "web", &c, "--set", "gadget=false,message=ours"]);
+    assert!(err.contains("UPGRADE FAILED"), "{err}");
+    assert!(err.contains("ConfigMap apps/web-config"), "{err}");
+    assert!(err.contains("kubectl"), "{err}");
+    assert!(err.contains("--force-conflicts"), "{err}");
+    let (_, rel2) = env.record("web", 2).unwrap();
+    assert_eq!(rel2.info.status, Status::Failed);
+    assert!(
+        rel2.info
+            .description
+            .starts_with("Upgrade \"web\" failed: "),
+        "{}",
+        rel2.info.description
+    );
+    assert_eq!(
+        env.record("web", 1).unwrap().1.info.status,
+        Status::Deployed,
+        "previous stays deployed"
+    );
+    assert_eq!(message(&env, "web-config"), "theirs");
+
+    env.ok(&[
+        "upgrade",
+        "web",
+        &c,
+        "--set",
+        "gadget=false,message=ours",
+        "--force-conflicts",
+    ]);
+    assert_eq!(message(&env, "web-config"), "ours");
+    assert_eq!(
+        env.statuses("web"),
+        vec![
+            (1, Status::Superseded),
+            (2, Status::Failed),
+            (3, Status::Deployed)
+        ]
+    );
+}
+
+#[test]
+fn rejected_object_marks_the_release_failed() {
+    let env = Env::start();
+    // Services need a DNS-1035 name: "9lives-svc" is refused (422) after the ConfigMaps went in.
+    let err = env.fails(&["install", "9lives", &chart_arg(), "--set", "gadget=false"]);
+    assert!(err.contains("Service apps/9lives-svc"), "{err}");
+    let (_, rel) = env.record("9lives", 1).unwrap();
+    assert_eq!(rel.info.status, Status::Failed);
+    assert!(
+        rel.info
+            .description
+            .starts_with("Release \"9lives\" failed: Service apps/9lives-svc"),
+        "{}",
+        rel.info.description
+    );
 }

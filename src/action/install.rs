@@ -18,7 +18,6 @@ use super::names::{generate_name, validate_release_name};
 use super::render::{RenderRequest, render_with_values};
 use crate::chart::{self, Chart};
 use crate::engine::{Capabilities, ReleaseInfo};
-use crate::kube::ApplyOptions;
 use crate::release::{Release, Status};
 use crate::storage::{DEFAULT_HISTORY_MAX, StorageError};
 use crate::values::Values;
@@ -147,10 +146,7 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
         return Ok(release);
     }
     let cluster = &conn.cluster;
-    let apply = ApplyOptions {
-        force_conflicts: opts.force_conflicts,
-        ..ApplyOptions::default()
-    };
+    let apply = opts.apply_options();
     let dry = opts.dry_run == DryRun::Server;
     if !opts.skip_crds && !rendered.crds.is_empty() {
         if dry {

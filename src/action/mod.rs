@@ -18,11 +18,13 @@ pub mod repo_list;
 pub mod repo_remove;
 pub mod repo_serve;
 pub mod repo_update;
+pub mod rollback;
 pub mod sandbox;
 pub mod search;
 pub mod show;
 pub mod signals;
 pub mod template;
+pub mod upgrade;
 
 use crate::chart::ChartError;
 use crate::engine::EngineError;

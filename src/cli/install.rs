@@ -14,7 +14,10 @@ use crate::action::connection::{ConnectOptions, connect};
 use crate::action::deploy::{DEFAULT_TIMEOUT, DeployOptions, DryRun};
 use crate::action::install::{InstallRequest, install};
 use crate::action::render::locate_chart;
+use crate::action::rollback::{RollbackRequest, rollback};
+use crate::action::upgrade::{UpgradeRequest, ValuesMode, upgrade};
 use crate::release::Release;
+use crate::storage::DEFAULT_HISTORY_MAX;
 
 /// Flags every deploying verb shares.
 #[derive(Debug, Clone, Args)]
@@ -27,7 +30,8 @@ pub struct DeployArgs {
     /// Take over fields another field manager owns (server-side apply conflicts).
     #[arg(long)]
     pub force_conflicts: bool,
-    /// Adopt existing objects even if another release, or nobody, owns them.
+    /// Adopt existing objects even if another release, or nobody, owns them (taking over their
+    /// fields too).
     #[arg(long)]
     pub take_ownership: bool,
     /// How long to wait for each cluster operation (CRDs Established): 300s, 5m, 1h2m3s.
@@ -113,6 +117,127 @@ pub fn run_install(
     let conn = connect(connect_opts)?;
     let release =
         install(&conn, &req, &mut std::io::stdin().lock()).context("INSTALLATION FAILED")?;
+    print_release(&release, args.deploy.output, req.deploy.dry_run.is_dry())
+}
+
+/// Upgrade a release to a new chart or new values.
+#[derive(Debug, Args)]
+#[command(disable_version_flag = true)]
+pub struct UpgradeArgs {
+    /// The release name.
+    pub name: String,
+    /// The chart (directory, .tgz, REPO/NAME or an http(s) URL).
+    pub chart: String,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub source: ChartRefArgs,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// Install the release if it does not exist.
+    #[arg(short = 'i', long)]
+    pub install: bool,
+    /// Reuse the last release's values (and its chart's defaults), merging the given ones over.
+    #[arg(long, conflicts_with_all = ["reset_values", "reset_then_reuse_values"])]
+    pub reuse_values: bool,
+    /// Reset the values to the chart's defaults plus the given ones.
+    #[arg(long, conflicts_with = "reset_then_reuse_values")]
+    pub reset_values: bool,
+    /// Use the new chart's defaults, then the last release's values, then the given ones.
+    #[arg(long)]
+    pub reset_then_reuse_values: bool,
+    /// Revisions kept per release (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_MAX)]
+    pub history_max: usize,
+    /// With --install: create the release namespace if it does not exist.
+    #[arg(long)]
+    pub create_namespace: bool,
+    /// A custom description of the new revision.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Labels on the release record, merged over the current ones (k=null removes k).
+    #[arg(long, value_name = "K=V,...")]
+    pub labels: Vec<String>,
+    /// With --install: do not install the chart's CRDs (crds/).
+    #[arg(long)]
+    pub skip_crds: bool,
+}
+
+/// `rudder upgrade`.
+pub fn run_upgrade(
+    connect_opts: &ConnectOptions,
+    args: UpgradeArgs,
+    matches: &ArgMatches,
+) -> anyhow::Result<()> {
+    let mut deploy = args.deploy.options()?;
+    deploy.create_namespace = args.create_namespace;
+    deploy.skip_crds = args.skip_crds;
+    let values_mode = if args.reuse_values {
+        ValuesMode::Reuse
+    } else if args.reset_values {
+        ValuesMode::Reset
+    } else if args.reset_then_reuse_values {
+        ValuesMode::ResetThenReuse
+    } else {
+        ValuesMode::Default
+    };
+    let chart = locate_chart(&args.chart, &args.source.to_options())?;
+    let req = UpgradeRequest {
+        name: args.name.clone(),
+        chart,
+        values: args.values.to_options(matches),
+        values_mode,
+        install: args.install,
+        history_max: args.history_max,
+        description: args.description.clone(),
+        labels: parse_labels(&args.labels)?,
+        deploy,
+    };
+    let conn = connect(connect_opts)?;
+    let release = upgrade(&conn, &req, &mut std::io::stdin().lock()).context("UPGRADE FAILED")?;
+    if args.deploy.output == OutputFormat::Table {
+        if release.version == 1 {
+            println!(
+                "Release {:?} does not exist. Installing it now.",
+                release.name
+            );
+        } else {
+            println!(
+                "Release {:?} has been upgraded. Happy Helming!",
+                release.name
+            );
+        }
+    }
+    print_release(&release, args.deploy.output, req.deploy.dry_run.is_dry())
+}
+
+/// Roll a release back to a previous revision.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The release name.
+    pub name: String,
+    /// The revision to roll back to (default: the previous one).
+    pub revision: Option<u64>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// Revisions kept per release (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_MAX)]
+    pub history_max: usize,
+}
+
+/// `rudder rollback`.
+pub fn run_rollback(connect_opts: &ConnectOptions, args: RollbackArgs) -> anyhow::Result<()> {
+    let req = RollbackRequest {
+        name: args.name.clone(),
+        revision: args.revision,
+        history_max: args.history_max,
+        deploy: args.deploy.options()?,
+    };
+    let conn = connect(connect_opts)?;
+    let release = rollback(&conn, &req).context("ROLLBACK FAILED")?;
+    if args.deploy.output == OutputFormat::Table && !req.deploy.dry_run.is_dry() {
+        println!("Rollback was a success! Happy Helming!");
+    }
     print_release(&release, args.deploy.output, req.deploy.dry_run.is_dry())
 }
 

@@ -100,6 +100,10 @@ enum Command {
     Search(search::SearchCommand),
     /// Install a chart as a new release.
     Install(Box<install::InstallArgs>),
+    /// Upgrade a release to a new chart version or new values.
+    Upgrade(Box<install::UpgradeArgs>),
+    /// Roll a release back to a previous revision.
+    Rollback(install::RollbackArgs),
     /// Download a chart from a repository (optionally unpacking it).
     Pull(pull::PullArgs),
     /// Print the version of rudder.
@@ -183,6 +187,10 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Install(args) => {
             install::run_install(&connect, *args, sub.expect("subcommand matches"))
         }
+        Command::Upgrade(args) => {
+            install::run_upgrade(&connect, *args, sub.expect("subcommand matches"))
+        }
+        Command::Rollback(args) => install::run_rollback(&connect, args),
         Command::Template(args) => {
             template::run(*args, namespace, sub.expect("subcommand matches"))
         }

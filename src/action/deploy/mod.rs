@@ -20,7 +20,7 @@ use serde_json::Value;
 use self::objects::ObjectKey;
 use crate::action::ActionError;
 use crate::engine::Capabilities;
-use crate::kube::Cluster;
+use crate::kube::{ApplyOptions, Cluster};
 use crate::release::Release;
 
 /// How `--dry-run` was given.
@@ -59,7 +59,8 @@ impl DryRun {
 pub struct DeployOptions {
     /// `--force-conflicts`: take over fields another field manager owns.
     pub force_conflicts: bool,
-    /// `--take-ownership`: adopt existing objects whatever their current owner.
+    /// `--take-ownership`: adopt existing objects whatever their current owner (and take over
+    /// the fields their previous managers own, as adopting means).
     pub take_ownership: bool,
     /// `--dry-run`.
     pub dry_run: DryRun,
@@ -71,6 +72,17 @@ pub struct DeployOptions {
     pub create_namespace: bool,
     /// Requests in flight at once within an install-order group.
     pub concurrency: usize,
+}
+
+impl DeployOptions {
+    /// How objects are applied: forcing conflicts with `--force-conflicts`, and with
+    /// `--take-ownership` (an adopted object's fields belong to whoever created it).
+    pub fn apply_options(&self) -> ApplyOptions {
+        ApplyOptions {
+            force_conflicts: self.force_conflicts || self.take_ownership,
+            ..ApplyOptions::default()
+        }
+    }
 }
 
 /// Helm's default `--timeout`.

@@ -9,7 +9,7 @@ use super::apply::apply_in_order;
 use super::prune::prune;
 use super::{DeployOptions, record};
 use crate::action::ActionError;
-use crate::kube::{ApplyOptions, Cluster};
+use crate::kube::Cluster;
 use crate::release::{Release, Status};
 use crate::storage::{Storage, StorageError};
 
@@ -59,10 +59,7 @@ impl Rollout<'_> {
         objects: &[Value],
         previous: &[Value],
     ) -> Result<(), ActionError> {
-        let apply = ApplyOptions {
-            force_conflicts: self.opts.force_conflicts,
-            ..ApplyOptions::default()
-        };
+        let apply = self.opts.apply_options();
         let limit = self.opts.concurrency;
         apply_in_order(self.cluster, objects, &apply, false, limit)?;
         tracing::info!("applied {} object(s) of {}", objects.len(), release.name);
