@@ -4,6 +4,8 @@
 //! pending releases, ownership conflicts, and the faults users meet (unreachable server, a
 //! rejected object, 409 apply conflicts, 403, bad names, missing revisions).
 
+mod common;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -774,4 +776,116 @@ fn rejected_object_marks_the_release_failed() {
         "{}",
         rel.info.description
     );
+}
+
+/// One Helm step against the sandbox (tests/oracle/deploy_helm.py).
+fn helm(env: &Env, step: &str, release: &str, extra: Value) -> Value {
+    let chart = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart");
+    let mut input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
+                           "release": release, "step": step});
+    if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+        i.extend(e.clone());
+    }
+    let out = common::oracle("deploy_helm.py", &input);
+    assert_eq!(out["ok"], true, "helm {step}: {}", out["error"]);
+    out
+}
+
+fn history_of(out: &Value) -> Vec<(u64, String)> {
+    out["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn helm_and_rudder_take_over_each_others_releases() {
+    let env = Env::start();
+    let c = chart_arg();
+    // rudder installs; Helm lists it and upgrades it.
+    env.ok(&["install", "ours", &c, "--set", "gadget=false,kept=false"]);
+    let out = helm(&env, "list", "ours", json!({}));
+    assert_eq!(
+        out["list"],
+        json!([{"name": "ours", "revision": 1, "status": "deployed"}])
+    );
+    let out = helm(
+        &env,
+        "upgrade",
+        "ours",
+        json!({"values": {"message": "from-helm", "extra": false}}),
+    );
+    assert_eq!(
+        history_of(&out),
+        vec![(1, "superseded".into()), (2, "deployed".into())]
+    );
+    assert_eq!(message(&env, "ours-config"), "from-helm");
+    assert!(env.configmap("ours-extra").is_none(), "Helm pruned it");
+    // ... and rudder carries on after Helm.
+    env.ok(&[
+        "upgrade",
+        "ours",
+        &c,
+        "--set",
+        "gadget=false,kept=false,message=rudder-again",
+    ]);
+    assert_eq!(message(&env, "ours-config"), "rudder-again");
+    assert_eq!(env.statuses("ours").last(), Some(&(3, Status::Deployed)));
+
+    // Helm installs; rudder upgrades and rolls back; Helm reads the result.
+    helm(
+        &env,
+        "install",
+        "theirs",
+        json!({"values": {"message": "helm"}}),
+    );
+    let out = env.ok(&[
+        "upgrade",
+        "theirs",
+        &c,
+        "--set",
+        "gadget=false,kept=false,extra=false,message=rudder",
+    ]);
+    assert!(out.contains("REVISION: 2\n"), "{out}");
+    assert_eq!(message(&env, "theirs-config"), "rudder");
+    assert!(env.configmap("theirs-extra").is_none(), "pruned");
+    assert_owned(&env.configmap("theirs-config").unwrap(), "theirs");
+    env.ok(&["rollback", "theirs", "1"]);
+    assert_eq!(message(&env, "theirs-config"), "helm");
+    assert!(
+        env.configmap("theirs-extra").is_some(),
+        "back from revision 1"
+    );
+    let out = helm(&env, "list", "theirs", json!({}));
+    assert_eq!(
+        history_of(&out),
+        vec![
+            (1, "superseded".into()),
+            (2, "superseded".into()),
+            (3, "deployed".into())
+        ]
+    );
+    // Helm reads the rolled-back revision's manifest: revision 1's, as rudder copied it.
+    let manifest = out["status"]["manifest"].as_str().unwrap();
+    assert!(
+        manifest.contains("message: \"helm\"\n  revision: \"1\""),
+        "{manifest}"
+    );
+    assert!(manifest.contains("name: theirs-extra"), "{manifest}");
+    // Helm upgrades what rudder rolled back.
+    let out = helm(
+        &env,
+        "upgrade",
+        "theirs",
+        json!({"values": {"message": "helm-again"}}),
+    );
+    assert_eq!(history_of(&out).last(), Some(&(4, "deployed".to_string())));
+    assert_eq!(message(&env, "theirs-config"), "helm-again");
 }

@@ -74,13 +74,20 @@ pub struct DeployOptions {
     pub concurrency: usize,
 }
 
+/// The field manager release objects are applied as: Helm 4's own. Server-side apply makes
+/// every field's manager its owner, so with a name of our own Helm could not upgrade a release
+/// rudder installed (nor rudder one Helm installed) without `--force-conflicts`; sharing Helm's
+/// name makes the two tools one owner, as the shared ownership label and annotations do.
+pub const RELEASE_FIELD_MANAGER: &str = "helm";
+
 impl DeployOptions {
-    /// How objects are applied: forcing conflicts with `--force-conflicts`, and with
-    /// `--take-ownership` (an adopted object's fields belong to whoever created it).
+    /// How objects are applied: as [`RELEASE_FIELD_MANAGER`], forcing conflicts with
+    /// `--force-conflicts`, and with `--take-ownership` (an adopted object's fields belong to
+    /// whoever created it).
     pub fn apply_options(&self) -> ApplyOptions {
         ApplyOptions {
             force_conflicts: self.force_conflicts || self.take_ownership,
-            ..ApplyOptions::default()
+            field_manager: RELEASE_FIELD_MANAGER.to_string(),
         }
     }
 }
