@@ -481,6 +481,42 @@ fn upgrade_updates_objects_prunes_keeps_and_reuses_values() {
     ]);
     assert_eq!(message(&env, "web-config"), "again");
 
+    // --dry-run: the new revision is shown, nothing is written.
+    for mode in ["--dry-run", "--dry-run=server"] {
+        let out = env.ok(&["upgrade", "web", &c, mode, "--set", "message=dry"]);
+        assert!(
+            out.contains("STATUS: pending-upgrade\nREVISION: 7\n"),
+            "{out}"
+        );
+        assert!(out.contains("MANIFEST:\n"), "{out}");
+        assert!(env.record("web", 7).is_none(), "{mode}");
+        assert_eq!(message(&env, "web-config"), "again");
+    }
+    let out = env.ok(&["rollback", "web", "1", "--dry-run"]);
+    assert!(
+        out.contains("STATUS: pending-rollback\nREVISION: 7\n"),
+        "{out}"
+    );
+    assert!(env.record("web", 7).is_none());
+
+    // --description and --labels (merged over the current ones; null removes one).
+    env.ok(&[
+        "upgrade",
+        "web",
+        &c,
+        "--description",
+        "by hand",
+        "--labels",
+        "team=red,tier=web",
+    ]);
+    env.ok(&["upgrade", "web", &c, "--labels", "team=null"]);
+    let (secret7, rel7) = env.record("web", 7).unwrap();
+    assert_eq!(rel7.info.description, "by hand");
+    assert_eq!(secret7["metadata"]["labels"]["team"], "red");
+    let (secret8, _) = env.record("web", 8).unwrap();
+    assert_eq!(secret8["metadata"]["labels"]["tier"], "web");
+    assert!(secret8["metadata"]["labels"].get("team").is_none());
+
     // Without --install, a release that does not exist is an error.
     let err = env.fails(&["upgrade", "nothing", &c]);
     assert!(

@@ -189,6 +189,7 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
         &mut release,
         &objects,
         &[] as &[Value],
+        Vec::new(),
         &done,
         &format!("Release {:?}", req.name),
     )?;

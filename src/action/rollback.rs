@@ -95,6 +95,7 @@ pub fn rollback(conn: &Connection, req: &RollbackRequest) -> Result<Release, Act
         release.info.description = "Dry run complete".into();
         return Ok(release);
     }
+    let deployed = deploy::deployed_revisions(&storage, &req.name)?;
     Rollout {
         cluster,
         storage: &storage,
@@ -104,6 +105,7 @@ pub fn rollback(conn: &Connection, req: &RollbackRequest) -> Result<Release, Act
         &mut release,
         &objects,
         &previous,
+        deployed,
         &description,
         &format!("Rollback {:?}", req.name),
     )?;

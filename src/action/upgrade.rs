@@ -22,7 +22,7 @@ use super::render::{RenderRequest, render_with_values};
 use crate::chart::{self, Chart};
 use crate::engine::ReleaseInfo;
 use crate::release::{Release, Status};
-use crate::storage::{Storage, StorageError};
+use crate::storage::StorageError;
 use crate::values::options::{ValueOptions, merge_maps};
 use crate::values::{Values, coalesce};
 
@@ -103,7 +103,10 @@ pub fn upgrade(
     }
     let last = history.last().expect("history is not empty");
     deploy::refuse_pending(last)?;
-    let current = current_release(&storage, &req.name, last)?;
+    let deployed = deploy::deployed_revisions(&storage, &req.name)?;
+    // The revision to build on: the deployed one, else the last (a failed install or upgrade
+    // with nothing deployed).
+    let current = deployed.last().unwrap_or(last).clone();
     let (chart, user_values) = values_for(chart, given, &current, req.values_mode)?;
     let version = last.version + 1;
     let render_req = RenderRequest {
@@ -170,26 +173,11 @@ pub fn upgrade(
         &mut release,
         &objects,
         &previous,
+        deployed,
         &done,
         &format!("Upgrade {:?}", req.name),
     )?;
     Ok(release)
-}
-
-/// The revision an upgrade builds on: the deployed one, else the last (a failed install or
-/// upgrade with nothing deployed).
-pub(crate) fn current_release(
-    storage: &Storage,
-    name: &str,
-    last: &Release,
-) -> Result<Release, ActionError> {
-    match storage.deployed(name) {
-        Ok(r) => Ok(r),
-        Err(StorageError::NoDeployedReleases { .. } | StorageError::NotFound { .. }) => {
-            Ok(last.clone())
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Helm's `reuseValues`: the chart to render and the values to record for the new revision.

@@ -22,6 +22,7 @@ use crate::action::ActionError;
 use crate::engine::Capabilities;
 use crate::kube::{ApplyOptions, Cluster};
 use crate::release::Release;
+use crate::storage::{Storage, StorageError};
 
 /// How `--dry-run` was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -147,6 +148,17 @@ pub fn refuse_pending(last: &Release) -> Result<(), ActionError> {
         )));
     }
     Ok(())
+}
+
+/// Every deployed revision of `name` (normally one; more only after a crash), for superseding.
+pub fn deployed_revisions(storage: &Storage, name: &str) -> Result<Vec<Release>, ActionError> {
+    match storage.deployed_all(name) {
+        Ok(d) => Ok(d),
+        Err(StorageError::NoDeployedReleases { .. } | StorageError::NotFound { .. }) => {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The objects of a stored revision's manifest.

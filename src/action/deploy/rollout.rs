@@ -11,7 +11,7 @@ use super::{DeployOptions, record};
 use crate::action::ActionError;
 use crate::kube::Cluster;
 use crate::release::{Release, Status};
-use crate::storage::{Storage, StorageError};
+use crate::storage::Storage;
 
 /// One rollout: where it goes and how.
 pub struct Rollout<'a> {
@@ -25,13 +25,16 @@ pub struct Rollout<'a> {
 
 impl Rollout<'_> {
     /// Stores `release` (pending), applies `objects` (stamped, install order), prunes the
-    /// objects of `previous` missing from them, and records the outcome: `done` as the
-    /// description on success, `"<failed_prefix> failed: <reason>"` on failure.
+    /// objects of `previous` missing from them, and records the outcome: on success
+    /// `supersede` (the revisions deployed until now) become superseded and `release` deployed
+    /// with description `done`; on failure `release` is failed with
+    /// `"<failed_prefix> failed: <reason>"`.
     pub fn run(
         &self,
         release: &mut Release,
         objects: &[Value],
         previous: &[Value],
+        supersede: Vec<Release>,
         done: &str,
         failed_prefix: &str,
     ) -> Result<(), ActionError> {
@@ -47,7 +50,13 @@ impl Rollout<'_> {
             }
             return Err(e);
         }
-        self.supersede_deployed(&release.name, release.version)?;
+        for mut old in supersede
+            .into_iter()
+            .filter(|r| r.version != release.version)
+        {
+            old.info.status = Status::Superseded;
+            self.storage.update(&old)?;
+        }
         record::set_status(release, Status::Deployed, done);
         self.storage.update(release)?;
         Ok(())
@@ -69,22 +78,6 @@ impl Rollout<'_> {
                 "deleted {id}, which revision {} no longer has",
                 release.version
             );
-        }
-        Ok(())
-    }
-
-    /// Marks every deployed revision of `name` other than `version` superseded.
-    fn supersede_deployed(&self, name: &str, version: u64) -> Result<(), ActionError> {
-        let deployed = match self.storage.deployed_all(name) {
-            Ok(d) => d,
-            Err(StorageError::NoDeployedReleases { .. } | StorageError::NotFound { .. }) => {
-                Vec::new()
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for mut old in deployed.into_iter().filter(|r| r.version != version) {
-            old.info.status = Status::Superseded;
-            self.storage.update(&old)?;
         }
         Ok(())
     }
