@@ -267,6 +267,7 @@ fn install_generate_name_create_namespace_and_json_output() {
         "--generate-name",
         "--set",
         "gadget=false",
+        "--skip-crds",
         "-o",
         "json",
     ]);
@@ -276,6 +277,11 @@ fn install_generate_name_create_namespace_and_json_output() {
     assert_eq!(v["info"]["status"], "deployed");
     assert_eq!(v["config"], json!({"gadget": false}));
     assert!(env.configmap(&format!("{name}-config")).is_some());
+    assert!(
+        env.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com")
+            .is_none(),
+        "--skip-crds"
+    );
 
     // --create-namespace: the release and its objects land in a namespace made for them.
     let mut cmd = Command::cargo_bin("rudder").unwrap();
