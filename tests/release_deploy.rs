@@ -347,6 +347,20 @@ fn dry_run_writes_nothing() {
 }
 
 #[test]
+fn kind_the_cluster_does_not_serve_is_refused_before_anything_is_written() {
+    let env = Env::start();
+    let err = env.fails(&["install", "web", &chart_arg(), "--skip-crds"]);
+    assert!(
+        err.contains(
+            "Gadget web-gadget: no matches for kind \"Gadget\" in version \"example.com/v1\""
+        ),
+        "{err}"
+    );
+    assert!(env.record("web", 1).is_none());
+    assert!(env.configmap("web-config").is_none());
+}
+
+#[test]
 fn invalid_release_name_is_refused() {
     let env = Env::start();
     let err = env.fails(&["install", "Bad_Name", &chart_arg()]);

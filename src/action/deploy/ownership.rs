@@ -81,9 +81,9 @@ pub fn foreign_owner(live: &Value, name: &str, namespace: &str) -> Option<String
     }
 }
 
-/// Checks that every object of `objects` not in `known` (the current revision's objects) is
-/// either absent or already owned by release `name`: one GET per such object, sent
-/// concurrently. Nothing is checked with `take_ownership`.
+/// Checks that the cluster serves every kind of `objects`, and that every object not in `known`
+/// (the current revision's objects) is either absent or already owned by release `name`: one
+/// GET per such object, sent concurrently (skipped with `take_ownership`).
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     cluster: &Cluster,
@@ -94,6 +94,13 @@ pub fn check(
     take_ownership: bool,
     limit: usize,
 ) -> Result<(), ActionError> {
+    // Every object must be something the cluster serves, found out before anything is written.
+    for object in objects {
+        let id = ObjectRef::from_value(object)?;
+        cluster
+            .resolve(&id.api_version, &id.kind)
+            .map_err(|e| ActionError::Invalid(format!("{id}: {e}")))?;
+    }
     if take_ownership {
         return Ok(());
     }
