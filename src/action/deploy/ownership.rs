@@ -27,29 +27,23 @@ pub fn stamp(object: &mut Value, name: &str, namespace: &str) {
     let Some(obj) = object.as_object_mut() else {
         return;
     };
-    let meta = obj
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !meta.is_object() {
-        *meta = Value::Object(Map::new());
+    let meta = object_field(obj, "metadata");
+    object_field(meta, "labels").insert(MANAGED_BY_LABEL.into(), MANAGED_BY.into());
+    let annotations = object_field(meta, "annotations");
+    annotations.insert(RELEASE_NAME_ANNOTATION.into(), name.into());
+    annotations.insert(RELEASE_NAMESPACE_ANNOTATION.into(), namespace.into());
+}
+
+/// `map[key]` as a mapping, made one (replacing a null or scalar) if it is not.
+fn object_field<'a>(map: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
     }
-    let Some(meta) = meta.as_object_mut() else {
-        return;
-    };
-    let mut set = |field: &str, key: &str, value: &str| {
-        let map = meta
-            .entry(field)
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !map.is_object() {
-            *map = Value::Object(Map::new());
-        }
-        if let Some(map) = map.as_object_mut() {
-            map.insert(key.into(), Value::String(value.into()));
-        }
-    };
-    set("labels", MANAGED_BY_LABEL, MANAGED_BY);
-    set("annotations", RELEASE_NAME_ANNOTATION, name);
-    set("annotations", RELEASE_NAMESPACE_ANNOTATION, namespace);
+    match slot {
+        Value::Object(m) => m,
+        _ => unreachable!("just made an object"),
+    }
 }
 
 /// Why an existing object may not be adopted, or `None` when release `name` in `namespace`
@@ -84,7 +78,6 @@ pub fn foreign_owner(live: &Value, name: &str, namespace: &str) -> Option<String
 /// Checks that the cluster serves every kind of `objects`, and that every object not in `known`
 /// (the current revision's objects) is either absent or already owned by release `name`: one
 /// GET per such object, sent concurrently (skipped with `take_ownership`).
-#[allow(clippy::too_many_arguments)]
 pub fn check(
     cluster: &Cluster,
     objects: &[Value],
