@@ -8,6 +8,7 @@ mod dependency;
 mod get;
 mod go_time;
 mod history;
+mod install;
 mod lint;
 mod list;
 mod output;
@@ -103,6 +104,12 @@ enum Command {
     /// Search for charts in the added repositories.
     #[command(subcommand)]
     Search(search::SearchCommand),
+    /// Install a chart as a new release.
+    Install(Box<install::InstallArgs>),
+    /// Upgrade a release to a new chart version or new values.
+    Upgrade(Box<install::UpgradeArgs>),
+    /// Roll a release back to a previous revision.
+    Rollback(install::RollbackArgs),
     /// Download a chart from a repository (optionally unpacking it).
     Pull(pull::PullArgs),
     /// List releases.
@@ -197,6 +204,13 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
     let namespace = cli.namespace.clone();
     let connect = cli.connect_options();
     match cli.command {
+        Command::Install(args) => {
+            install::run_install(&connect, *args, sub.expect("subcommand matches"))
+        }
+        Command::Upgrade(args) => {
+            install::run_upgrade(&connect, *args, sub.expect("subcommand matches"))
+        }
+        Command::Rollback(args) => install::run_rollback(&connect, args),
         Command::Template(args) => {
             template::run(*args, namespace, sub.expect("subcommand matches"))
         }

@@ -5,6 +5,7 @@
 //! here knows about the sandbox: tests point it at one through an ordinary kubeconfig.
 
 pub mod apply;
+pub mod apply_many;
 pub mod client;
 pub mod config;
 pub mod crds;

@@ -1,0 +1,185 @@
+//! The pipeline install, upgrade and rollback share: turn a manifest into objects, stamp them
+//! with Helm's ownership metadata, refuse to take over objects that belong to someone else,
+//! apply them group by group in install order (concurrently within a group), delete what the
+//! previous revision had and the new one does not, and build the release record.
+//!
+//! Hooks are extracted and recorded but NOT executed yet (running hooks is the next issue).
+
+pub mod apply;
+pub mod objects;
+pub mod ownership;
+pub mod prune;
+pub mod record;
+pub mod rollout;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use self::objects::ObjectKey;
+use crate::action::ActionError;
+use crate::engine::Capabilities;
+use crate::kube::{ApplyOptions, Cluster};
+use crate::release::Release;
+use crate::storage::{Storage, StorageError};
+
+/// How `--dry-run` was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DryRun {
+    /// A real operation.
+    #[default]
+    None,
+    /// `--dry-run` / `--dry-run=client`: render only; no cluster contact, no record.
+    Client,
+    /// `--dry-run=server`: the server validates every object (`dryRun=All`); nothing is stored.
+    Server,
+}
+
+impl DryRun {
+    /// Reads `--dry-run[=client|server]` (`true`/`false` as older Helm spelled it too).
+    pub fn parse(text: &str) -> Result<DryRun, String> {
+        match text {
+            "" | "client" | "true" => Ok(DryRun::Client),
+            "server" => Ok(DryRun::Server),
+            "none" | "false" => Ok(DryRun::None),
+            other => Err(format!(
+                "invalid --dry-run value {other:?}: use client, server or none"
+            )),
+        }
+    }
+
+    /// Whether nothing may be written.
+    pub fn is_dry(self) -> bool {
+        self != DryRun::None
+    }
+}
+
+/// The knobs every deploying verb shares.
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    /// `--force-conflicts`: take over fields another field manager owns.
+    pub force_conflicts: bool,
+    /// `--take-ownership`: adopt existing objects whatever their current owner (and take over
+    /// the fields their previous managers own, as adopting means).
+    pub take_ownership: bool,
+    /// `--dry-run`.
+    pub dry_run: DryRun,
+    /// `--timeout`: how long to wait for CRDs to be Established.
+    pub timeout: Duration,
+    /// `--skip-crds`: do not install the chart's `crds/`.
+    pub skip_crds: bool,
+    /// `--create-namespace`: create the release namespace if missing.
+    pub create_namespace: bool,
+    /// Requests in flight at once within an install-order group.
+    pub concurrency: usize,
+}
+
+/// The field manager release objects are applied as: Helm 4's own. Server-side apply makes
+/// every field's manager its owner, so with a name of our own Helm could not upgrade a release
+/// rudder installed (nor rudder one Helm installed) without `--force-conflicts`; sharing Helm's
+/// name makes the two tools one owner, as the shared ownership label and annotations do.
+pub const RELEASE_FIELD_MANAGER: &str = "helm";
+
+impl DeployOptions {
+    /// How objects are applied: as [`RELEASE_FIELD_MANAGER`], forcing conflicts with
+    /// `--force-conflicts`, and with `--take-ownership` (an adopted object's fields belong to
+    /// whoever created it).
+    pub fn apply_options(&self) -> ApplyOptions {
+        ApplyOptions {
+            force_conflicts: self.force_conflicts || self.take_ownership,
+            field_manager: RELEASE_FIELD_MANAGER.to_string(),
+        }
+    }
+}
+
+/// Helm's default `--timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Requests in flight within one install-order group unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 12;
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            force_conflicts: false,
+            take_ownership: false,
+            dry_run: DryRun::None,
+            timeout: DEFAULT_TIMEOUT,
+            skip_crds: false,
+            create_namespace: false,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// Capabilities from the server: its Kubernetes version (the first request of a deploying verb,
+/// so an unreachable server fails here, before any record is touched).
+pub fn capabilities(cluster: &Cluster) -> Result<Capabilities, ActionError> {
+    let version = cluster.server_version()?;
+    Ok(Capabilities::with(Some(&version), &[]).unwrap_or_else(|e| {
+        tracing::debug!("server version {version:?} not understood ({e}); using the default");
+        Capabilities::default()
+    }))
+}
+
+/// `objects` with the ownership metadata of release `name` in `namespace`.
+pub fn stamped(mut objects: Vec<Value>, name: &str, namespace: &str) -> Vec<Value> {
+    for o in &mut objects {
+        ownership::stamp(o, name, namespace);
+    }
+    objects
+}
+
+/// The identities of `objects`, for "is this already part of the release?".
+pub fn keys(objects: &[Value], namespace: &str) -> HashSet<ObjectKey> {
+    objects
+        .iter()
+        .map(|o| ObjectKey::of(o, namespace))
+        .collect()
+}
+
+/// Refuses to start an operation while `last` is pending (another one may be running).
+pub fn refuse_pending(last: &Release) -> Result<(), ActionError> {
+    if last.info.status.is_pending() {
+        return Err(ActionError::Invalid(format!(
+            "release {:?} revision {} is {}: another operation (install/upgrade/rollback) is in progress",
+            last.name, last.version, last.info.status
+        )));
+    }
+    Ok(())
+}
+
+/// Every deployed revision of `name` (normally one; more only after a crash), for superseding.
+pub fn deployed_revisions(storage: &Storage, name: &str) -> Result<Vec<Release>, ActionError> {
+    match storage.deployed_all(name) {
+        Ok(d) => Ok(d),
+        Err(StorageError::NoDeployedReleases { .. } | StorageError::NotFound { .. }) => {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The objects of a stored revision's manifest.
+pub fn release_objects(release: &Release) -> Result<Vec<Value>, ActionError> {
+    objects::from_manifest_text(
+        &release.manifest,
+        &format!("release {:?} revision {}", release.name, release.version),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dry_run_flag_values() {
+        assert_eq!(DryRun::parse("").unwrap(), DryRun::Client);
+        assert_eq!(DryRun::parse("client").unwrap(), DryRun::Client);
+        assert_eq!(DryRun::parse("server").unwrap(), DryRun::Server);
+        assert_eq!(DryRun::parse("none").unwrap(), DryRun::None);
+        assert!(DryRun::parse("bogus").unwrap_err().contains("bogus"));
+        assert!(!DryRun::None.is_dry());
+    }
+}

@@ -1,0 +1,214 @@
+//! `rudder install NAME CHART`: render a chart and deploy it as revision 1 of a new release (or
+//! the next revision of one whose history was kept through an uninstall), as Helm's
+//! `action.Install` does: name checks, CRDs first, `--create-namespace`, ownership checks, a
+//! `pending-install` record, the objects applied, then `deployed` or `failed`.
+//!
+//! Hooks are rendered and recorded but not run yet (the next issue).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::ActionError;
+use super::connection::Connection;
+use super::deploy::rollout::Rollout;
+use super::deploy::{self, DeployOptions, DryRun, objects, ownership, record, record::NewRevision};
+use super::names::{generate_name, validate_release_name};
+use super::render::{RenderRequest, render_with_values};
+use crate::chart::{self, Chart};
+use crate::engine::{Capabilities, ReleaseInfo};
+use crate::release::{Release, Status};
+use crate::storage::{DEFAULT_HISTORY_MAX, StorageError};
+use crate::values::Values;
+use crate::values::options::ValueOptions;
+
+/// What to install.
+#[derive(Debug, Clone, Default)]
+pub struct InstallRequest {
+    /// The release name (`None` with `generate_name`).
+    pub name: Option<String>,
+    /// `--generate-name`: chart name plus a timestamp.
+    pub generate_name: bool,
+    /// The chart (directory or `.tgz`), already located.
+    pub chart: PathBuf,
+    /// `-f` and the `--set` family.
+    pub values: ValueOptions,
+    /// `--description`: the description of the deployed revision.
+    pub description: Option<String>,
+    /// `--labels`: labels on the release record.
+    pub labels: BTreeMap<String, String>,
+    /// Cluster-side options.
+    pub deploy: DeployOptions,
+}
+
+/// The parts of an install once the chart is loaded and values merged (shared with
+/// `upgrade --install`).
+#[derive(Debug)]
+pub struct LoadedInstall<'a> {
+    /// The release name, validated.
+    pub name: &'a str,
+    /// The chart.
+    pub chart: Chart,
+    /// The user-supplied values.
+    pub user_values: Values,
+    /// `--description`.
+    pub description: Option<String>,
+    /// `--labels`.
+    pub labels: BTreeMap<String, String>,
+    /// Cluster-side options.
+    pub deploy: &'a DeployOptions,
+}
+
+/// Installs `req` through `conn`; returns the release as recorded (or, with `--dry-run`, as it
+/// would be). `stdin` serves `-f -`.
+pub fn install(
+    conn: &Connection,
+    req: &InstallRequest,
+    stdin: &mut dyn std::io::Read,
+) -> Result<Release, ActionError> {
+    let chart = chart::load(&req.chart)?;
+    let name = match (&req.name, req.generate_name) {
+        (Some(n), false) => n.clone(),
+        (None, true) => generate_name(chart.name()),
+        (Some(_), true) => {
+            return Err(ActionError::Invalid(
+                "cannot use a release name together with --generate-name".into(),
+            ));
+        }
+        (None, false) => {
+            return Err(ActionError::Invalid(
+                "must either provide a release name or --generate-name".into(),
+            ));
+        }
+    };
+    validate_release_name(&name)?;
+    let user_values = req.values.merge(stdin)?;
+    install_loaded(
+        conn,
+        LoadedInstall {
+            name: &name,
+            chart,
+            user_values,
+            description: req.description.clone(),
+            labels: req.labels.clone(),
+            deploy: &req.deploy,
+        },
+    )
+}
+
+/// Installs an already loaded chart with merged values.
+pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Release, ActionError> {
+    validate_release_name(req.name)?;
+    let opts = req.deploy;
+    let namespace = conn.namespace().to_string();
+    let client_only = opts.dry_run == DryRun::Client;
+    let storage = conn.storage(&namespace, DEFAULT_HISTORY_MAX);
+    let (capabilities, version) = if client_only {
+        (Capabilities::default(), 1)
+    } else {
+        let caps = deploy::capabilities(&conn.cluster)?;
+        (caps, next_install_version(&storage, req.name)?)
+    };
+    let render_req = RenderRequest {
+        chart: PathBuf::new(),
+        values: ValueOptions::default(),
+        release: ReleaseInfo {
+            name: req.name.to_string(),
+            namespace: namespace.clone(),
+            revision: version,
+            is_install: true,
+            is_upgrade: false,
+        },
+        capabilities,
+    };
+    let result = render_with_values(req.chart, req.user_values, &render_req)?;
+    let rendered = &result.rendered;
+    let objects = deploy::stamped(
+        objects::from_rendered(&rendered.manifests)?,
+        req.name,
+        &namespace,
+    );
+    let mut release = record::build(NewRevision {
+        name: req.name,
+        namespace: &namespace,
+        version,
+        chart: &result.chart,
+        config: result.user_values.clone(),
+        rendered,
+        status: Status::PendingInstall,
+        description: "Initial install underway".into(),
+        labels: req.labels,
+        first_deployed: None,
+    })?;
+    if client_only {
+        release.info.description = "Dry run complete".into();
+        return Ok(release);
+    }
+    let cluster = &conn.cluster;
+    let apply = opts.apply_options();
+    let dry = opts.dry_run == DryRun::Server;
+    if !opts.skip_crds && !rendered.crds.is_empty() {
+        if dry {
+            tracing::info!("dry run: the chart's CRDs are not installed");
+        } else {
+            let mut crds = Vec::new();
+            for file in &rendered.crds {
+                crds.extend(objects::from_manifest_text(&file.content, &file.source)?);
+            }
+            tracing::info!("installing {} CRD(s)", crds.len());
+            cluster.install_crds(&crds, &apply, opts.timeout)?;
+        }
+    }
+    if opts.create_namespace && !dry {
+        cluster.create_namespace(&namespace)?;
+    }
+    ownership::check(
+        cluster,
+        &objects,
+        &Default::default(),
+        req.name,
+        &namespace,
+        opts.take_ownership,
+        opts.concurrency,
+    )?;
+    if dry {
+        deploy::apply::apply_in_order(cluster, &objects, &apply, true, opts.concurrency)?;
+        release.info.description = "Dry run complete".into();
+        return Ok(release);
+    }
+    let done = req
+        .description
+        .unwrap_or_else(|| "Install complete".to_string());
+    let rollout = Rollout {
+        cluster,
+        storage: &storage,
+        opts,
+    };
+    rollout.run(
+        &mut release,
+        &objects,
+        &[] as &[Value],
+        Vec::new(),
+        &done,
+        &format!("Release {:?}", req.name),
+    )?;
+    Ok(release)
+}
+
+/// The revision an install of `name` gets: 1, or after an uninstall that kept history the
+/// next one. A name still in use is refused as Helm refuses it.
+fn next_install_version(storage: &crate::storage::Storage, name: &str) -> Result<u64, ActionError> {
+    match storage.history(name) {
+        Ok(history) => match history.last() {
+            None => Ok(1),
+            Some(last) if last.info.status == Status::Uninstalled => Ok(last.version + 1),
+            Some(last) => Err(ActionError::Invalid(format!(
+                "cannot re-use a name that is still in use: release {name:?} exists (revision {}, {})",
+                last.version, last.info.status
+            ))),
+        },
+        Err(StorageError::NotFound { .. }) => Ok(1),
+        Err(e) => Err(e.into()),
+    }
+}
