@@ -176,7 +176,7 @@ fn rudder_run(rudder: &Path, charts: &Charts, dir: &Path, run_no: usize) -> [Mea
         &log,
     );
     let (t2, r2, _) = run(
-        &mut cmd(&["upgrade", "bench", chart, "-f"]).arg(&charts.upgrade_values),
+        cmd(&["upgrade", "bench", chart, "-f"]).arg(&charts.upgrade_values),
         &log,
     );
     sandbox.stop();
