@@ -847,6 +847,19 @@ fn helm(env: &Env, step: &str, release: &str, extra: Value) -> Value {
     out
 }
 
+/// One Helm step expected to fail: its error message.
+fn helm_error(env: &Env, step: &str, release: &str, extra: Value) -> String {
+    let chart = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart");
+    let mut input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
+                           "release": release, "step": step});
+    if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+        i.extend(e.clone());
+    }
+    let out = common::oracle("deploy_helm.py", &input);
+    assert_eq!(out["ok"], false, "helm {step} succeeded: {out}");
+    out["error"].as_str().unwrap().to_string()
+}
+
 fn history_of(out: &Value) -> Vec<(u64, String)> {
     out["history"]
         .as_array()
@@ -862,38 +875,34 @@ fn history_of(out: &Value) -> Vec<(u64, String)> {
 }
 
 #[test]
-fn helm_and_rudder_take_over_each_others_releases() {
+fn helm_reads_rudder_releases_and_rudder_takes_over_helms() {
     let env = Env::start();
     let c = chart_arg();
-    // rudder installs; Helm lists it and upgrades it.
+    // rudder installs; Helm lists it and reads its history.
     env.ok(&["install", "ours", &c, "--set", "gadget=false,kept=false"]);
     let out = helm(&env, "list", "ours", json!({}));
     assert_eq!(
         out["list"],
         json!([{"name": "ours", "revision": 1, "status": "deployed"}])
     );
-    let out = helm(
+    assert_eq!(history_of(&out), vec![(1, "deployed".into())]);
+    // rudder applies as its own field manager; Helm's upgrade of a changed field meets it
+    // (Helm needs --force-conflicts to take fields over), and rudder's release is untouched.
+    let error = helm_error(
         &env,
         "upgrade",
         "ours",
         json!({"values": {"message": "from-helm", "extra": false}}),
     );
-    assert_eq!(
-        history_of(&out),
-        vec![(1, "superseded".into()), (2, "deployed".into())]
-    );
-    assert_eq!(message(&env, "ours-config"), "from-helm");
-    assert!(env.configmap("ours-extra").is_none(), "Helm pruned it");
-    // ... and rudder carries on after Helm.
-    env.ok(&[
-        "upgrade",
-        "ours",
-        &c,
-        "--set",
-        "gadget=false,kept=false,message=rudder-again",
-    ]);
-    assert_eq!(message(&env, "ours-config"), "rudder-again");
-    assert_eq!(env.statuses("ours").last(), Some(&(3, Status::Deployed)));
+    assert!(error.contains("conflict with \"rudder\""), "{error}");
+    let managers: Vec<String> = env.configmap("ours-config").unwrap()["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["manager"].as_str().unwrap().to_string())
+        .collect();
+    assert!(managers.contains(&"rudder".to_string()), "{managers:?}");
+    assert_eq!(message(&env, "ours-config"), "hello");
 
     // Helm installs; rudder upgrades and rolls back; Helm reads the result.
     helm(
@@ -935,13 +944,10 @@ fn helm_and_rudder_take_over_each_others_releases() {
         "{manifest}"
     );
     assert!(manifest.contains("name: theirs-extra"), "{manifest}");
-    // Helm upgrades what rudder rolled back.
-    let out = helm(
-        &env,
-        "upgrade",
-        "theirs",
-        json!({"values": {"message": "helm-again"}}),
-    );
-    assert_eq!(history_of(&out).last(), Some(&(4, "deployed".to_string())));
-    assert_eq!(message(&env, "theirs-config"), "helm-again");
+    // Helm uninstalls what rudder rolled back: records and objects go.
+    let out = helm(&env, "uninstall", "theirs", json!({}));
+    assert_eq!(out["ok"], true, "{out}");
+    assert!(env.configmap("theirs-config").is_none());
+    assert!(env.configmap("theirs-extra").is_none());
+    assert!(env.statuses("theirs").is_empty());
 }

@@ -34,9 +34,12 @@ try:
         cfg.upgrade(inp["chart"], name, inp.get("values") or {}, namespace=ns, timeout=30)
     elif step == "rollback":
         cfg.rollback(name, version=inp.get("version"), timeout=30)
+    elif step == "uninstall":
+        cfg.uninstall(name, timeout=30)
 except Exception as e:  # the test asserts on the message
     out = {"ok": False, "error": str(e)}
 out["list"] = [{k: r[k] for k in ("name", "revision", "status")} for r in cfg.list(all_namespaces=True)]
-out["history"] = [dict(r) for r in cfg.history(name)]
-out["status"] = dict(cfg.status(name))
+if step != "uninstall":
+    out["history"] = [dict(r) for r in cfg.history(name)]
+    out["status"] = dict(cfg.status(name))
 print(json.dumps(out))

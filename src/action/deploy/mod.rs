@@ -75,11 +75,15 @@ pub struct DeployOptions {
     pub concurrency: usize,
 }
 
-/// The field manager release objects are applied as: Helm 4's own. Server-side apply makes
-/// every field's manager its owner, so with a name of our own Helm could not upgrade a release
-/// rudder installed (nor rudder one Helm installed) without `--force-conflicts`; sharing Helm's
-/// name makes the two tools one owner, as the shared ownership label and annotations do.
-pub const RELEASE_FIELD_MANAGER: &str = "helm";
+/// The field manager release objects are applied as: `rudder` (the kube layer's), so
+/// `managedFields` tell which tool last applied what. Fields that Helm's CLI (field manager
+/// [`HELM_FIELD_MANAGER`]) applied to objects of the same release are taken over without
+/// `--force-conflicts`: upgrading and rolling back a release Helm installed is the point (see
+/// [`apply::apply_in_order`]); a conflict with any other manager is reported.
+pub const RELEASE_FIELD_MANAGER: &str = crate::kube::FIELD_MANAGER;
+
+/// Helm's own server-side apply field manager (its program name).
+pub const HELM_FIELD_MANAGER: &str = "helm";
 
 impl DeployOptions {
     /// How objects are applied: as [`RELEASE_FIELD_MANAGER`], forcing conflicts with
