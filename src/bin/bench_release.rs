@@ -176,7 +176,13 @@ fn rudder_run(rudder: &Path, charts: &Charts, dir: &Path, run_no: usize) -> [Mea
         &log,
     );
     let (t2, r2, _) = run(
-        cmd(&["upgrade", "bench", chart, "-f"]).arg(&charts.upgrade_values),
+        &mut cmd(&[
+            "upgrade",
+            "bench",
+            chart,
+            "-f",
+            charts.upgrade_values.to_str().unwrap(),
+        ]),
         &log,
     );
     sandbox.stop();

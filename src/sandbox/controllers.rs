@@ -36,9 +36,15 @@ impl Clock {
     }
 }
 
+/// A `metadata` field (`Value::pointer` would parse a path and allocate on every call, and
+/// these run for every object after every write).
+fn meta<'a>(obj: &'a Value, field: &str) -> Option<&'a Value> {
+    obj.get("metadata").and_then(|m| m.get(field))
+}
+
 /// The simulate annotation of an object, if any.
 fn annotation(obj: &Value) -> Option<&Value> {
-    obj.pointer("/metadata/annotations")
+    meta(obj, "annotations")
         .and_then(|a| a.get(SIMULATE_ANNOTATION))
 }
 
@@ -113,12 +119,12 @@ fn sync_status(state: &mut State, key: &ObjectKey, gvk: &Gvk, since: Duration) {
 
 /// The uid of an object.
 fn uid(obj: &Value) -> Option<&str> {
-    obj.pointer("/metadata/uid").and_then(Value::as_str)
+    meta(obj, "uid").and_then(Value::as_str)
 }
 
 /// Whether `obj` names `owner_uid` among its ownerReferences.
 fn owned_by(obj: &Value, owner_uid: &str) -> bool {
-    obj.pointer("/metadata/ownerReferences")
+    meta(obj, "ownerReferences")
         .and_then(Value::as_array)
         .is_some_and(|refs| refs.iter().any(|r| r["uid"] == owner_uid))
 }
@@ -160,17 +166,18 @@ fn reconcile_dependents(
         after_write(state, &dep_key, before.as_ref());
         wanted.push(dep_key);
     }
+    // One pass over the objects, the cheap ownership test first: this runs after every write
+    // of a simulated object, so it must not look each object up again.
     let stale: Vec<ObjectKey> = state
         .store
-        .keys()
-        .filter(|k| k.namespace == key.namespace && !wanted.contains(k))
-        .filter(|k| {
-            state
-                .store
-                .get(k)
-                .is_some_and(|o| owned_by(o, &owner_uid) && is_controlled(o))
+        .iter()
+        .filter(|(k, o)| {
+            owned_by(o, &owner_uid)
+                && k.namespace == key.namespace
+                && is_controlled(o)
+                && !wanted.contains(k)
         })
-        .cloned()
+        .map(|(k, _)| k.clone())
         .collect();
     for k in stale {
         remove(state, &k, true, false);
@@ -180,7 +187,7 @@ fn reconcile_dependents(
 /// Whether an object's owner reference marks a controller (only those the sandbox made or a
 /// client declared as controlled are garbage its simulated controller may collect).
 fn is_controlled(obj: &Value) -> bool {
-    obj.pointer("/metadata/ownerReferences")
+    meta(obj, "ownerReferences")
         .and_then(Value::as_array)
         .is_some_and(|refs| refs.iter().any(|r| r["controller"] == true))
 }
@@ -189,7 +196,7 @@ fn is_controlled(obj: &Value) -> bool {
 fn key_of(state: &State, obj: &Value, namespace: &str) -> Option<ObjectKey> {
     let gvk = Gvk::of(obj)?;
     let rt = state.registry.find_kind(&gvk)?;
-    let name = obj.pointer("/metadata/name").and_then(Value::as_str)?;
+    let name = meta(obj, "name").and_then(Value::as_str)?;
     let ns = if rt.namespaced { namespace } else { "" };
     Some(ObjectKey::new(&rt.group, &rt.plural, ns, name))
 }

@@ -148,6 +148,11 @@ impl Store {
         self.objects.keys()
     }
 
+    /// Every object with its key, in key order (scans that look at objects need no lookups).
+    pub fn iter(&self) -> impl Iterator<Item = (&ObjectKey, &Value)> {
+        self.objects.iter()
+    }
+
     /// Stores a new object, setting `uid`, `creationTimestamp`, `generation` 1 (for objects
     /// with a `spec`, as the API server's strategies do) and a fresh `resourceVersion`. With `dry_run` nothing is stored or announced. The caller has checked
     /// the name is free.
