@@ -1,5 +1,5 @@
 //! `rudder sandbox serve [--listen ADDR] [--state DIR] [--write-kubeconfig FILE]
-//! [--access-log FILE] [--deny VERB:RESOURCE[:NAMESPACE]]...`.
+//! [--access-log FILE] [--deny VERB:RESOURCE[:NAMESPACE]]... [--delay RULE=DURATION]...`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use crate::action::sandbox::{DEFAULT_LISTEN, serve};
 use crate::sandbox::SandboxOptions;
+use crate::sandbox::delay::DelayRule;
 use crate::sandbox::deny::DenyRule;
 
 /// Run a local Kubernetes API server emulator for trying charts without a cluster.
@@ -35,6 +36,10 @@ pub struct ServeArgs {
     /// Refuse matching requests with 403 Forbidden (VERB:RESOURCE[:NAMESPACE], `*` matches any).
     #[arg(long, value_name = "RULE")]
     pub deny: Vec<DenyRule>,
+    /// Hold matching requests before serving them (VERB:RESOURCE[:NAMESPACE]=DURATION), for
+    /// tests that need an operation caught mid-way.
+    #[arg(long, value_name = "RULE")]
+    pub delay: Vec<DelayRule>,
 }
 
 /// Runs a sandbox command.
@@ -47,6 +52,7 @@ pub fn run(cmd: SandboxCommand) -> anyhow::Result<()> {
                 kubeconfig: args.write_kubeconfig,
                 access_log: args.access_log,
                 deny: args.deny,
+                delay: args.delay,
                 ..SandboxOptions::default()
             };
             serve(opts, |addr| {

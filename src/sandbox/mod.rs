@@ -5,6 +5,7 @@
 
 pub mod controllers;
 pub mod defaults;
+pub mod delay;
 pub mod deny;
 pub mod discovery;
 pub mod errors;

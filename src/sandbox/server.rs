@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use serde_json::Value;
 
+use super::delay::{self, DelayRule};
 use super::deny::DenyRule;
 use super::errors::ApiError;
 use super::handlers::{self, State, attributes, is_true};
@@ -38,6 +39,8 @@ pub struct SandboxOptions {
     pub deny: Vec<DenyRule>,
     /// The user named in 403 messages.
     pub user: String,
+    /// Requests held for a while before they are served (tests catching a client mid-way).
+    pub delay: Vec<DelayRule>,
 }
 
 impl Default for SandboxOptions {
@@ -49,6 +52,7 @@ impl Default for SandboxOptions {
             access_log: None,
             deny: Vec::new(),
             user: "sandbox-user".into(),
+            delay: Vec::new(),
         }
     }
 }
@@ -87,6 +91,7 @@ struct Shared {
     state_dir: Option<PathBuf>,
     access_log: Option<Mutex<std::fs::File>>,
     address: String,
+    delay: Mutex<Vec<DelayRule>>,
 }
 
 /// A running sandbox API server; stops when dropped.
@@ -150,6 +155,7 @@ impl Sandbox {
             state_dir: opts.state_dir.clone(),
             access_log,
             address: addr.to_string(),
+            delay: Mutex::new(opts.delay.clone()),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -202,6 +208,16 @@ impl Sandbox {
         lock(&self.shared).deny.push(rule);
     }
 
+    /// Adds a delay rule while running (tests).
+    pub fn delay(&self, rule: DelayRule) {
+        delay_rules(&self.shared).push(rule);
+    }
+
+    /// Removes every delay rule.
+    pub fn clear_delay_rules(&self) {
+        delay_rules(&self.shared).clear();
+    }
+
     /// Removes every deny rule.
     pub fn clear_deny_rules(&self) {
         lock(&self.shared).deny.clear();
@@ -250,6 +266,33 @@ async fn simulate_controllers(shared: Arc<Shared>) {
     }
 }
 
+fn delay_rules(shared: &Shared) -> std::sync::MutexGuard<'_, Vec<DelayRule>> {
+    shared.delay.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How long a delay rule holds this request (`None` when no rule matches).
+fn request_delay(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &HashMap<String, String>,
+) -> Option<std::time::Duration> {
+    let rules = delay_rules(shared).clone();
+    if rules.is_empty() {
+        return None;
+    }
+    let state = lock(shared);
+    let Ok(Some(ApiPath::Resource(target))) = parse_path(&state.registry, path) else {
+        return None;
+    };
+    let resource = match &target.subresource {
+        Some(sub) => format!("{}/{sub}", target.rt.plural),
+        None => target.rt.plural.clone(),
+    };
+    let verb = handlers::verb(method.as_str(), &target, query);
+    delay::delay_for(&rules, &attributes(verb, &target, &resource))
+}
+
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
     // A panic while holding the lock would be a bug; the state itself stays usable.
     shared.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -277,6 +320,9 @@ async fn route(
 ) -> Response {
     let path = uri.path().to_string();
     let query = parse_query(uri.query());
+    if let Some(wait) = request_delay(&shared, &method, &path, &query) {
+        tokio::time::sleep(wait).await;
+    }
     let response = dispatch(&shared, &method, &path, &query, &headers, &body);
     if let Some(log) = &shared.access_log {
         let line = format!(
