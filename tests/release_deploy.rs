@@ -670,7 +670,8 @@ fn pending_release_refuses_another_operation() {
     for args in [vec!["upgrade", "web", &c], vec!["rollback", "web"]] {
         let err = env.fails(&args);
         assert!(
-            err.contains("release \"web\" revision 2 is pending-upgrade: another operation (install/upgrade/rollback) is in progress"),
+            err.contains("release \"web\" is locked: revision 2 is pending-upgrade but no lock holder is recorded")
+                && err.contains("rudder recover web"),
             "{err}"
         );
     }

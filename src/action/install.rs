@@ -108,7 +108,10 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
         (Capabilities::default(), 1)
     } else {
         let caps = deploy::capabilities(&conn.cluster)?;
-        (caps, next_install_version(&storage, req.name)?)
+        (
+            caps,
+            next_install_version(&conn.cluster, &storage, req.name)?,
+        )
     };
     let render_req = RenderRequest {
         chart: PathBuf::new(),
@@ -148,6 +151,10 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
     let cluster = &conn.cluster;
     let apply = opts.apply_options();
     let dry = opts.dry_run == DryRun::Server;
+    if !dry {
+        // A bad RUDDER_LOCK_LEASE is refused before CRDs or the namespace are written.
+        deploy::lock::lease_duration()?;
+    }
     if !opts.skip_crds && !rendered.crds.is_empty() {
         if dry {
             tracing::info!("dry run: the chart's CRDs are not installed");
@@ -198,11 +205,18 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
 
 /// The revision an install of `name` gets: 1, or after an uninstall that kept history the
 /// next one. A name still in use is refused as Helm refuses it.
-fn next_install_version(storage: &crate::storage::Storage, name: &str) -> Result<u64, ActionError> {
+fn next_install_version(
+    cluster: &crate::kube::Cluster,
+    storage: &crate::storage::Storage,
+    name: &str,
+) -> Result<u64, ActionError> {
     match storage.history(name) {
         Ok(history) => match history.last() {
             None => Ok(1),
             Some(last) if last.info.status == Status::Uninstalled => Ok(last.version + 1),
+            Some(last) if last.info.status.is_pending() => {
+                Err(deploy::lock::refusal(cluster, storage, last))
+            }
             Some(last) => Err(ActionError::Invalid(format!(
                 "cannot re-use a name that is still in use: release {name:?} exists (revision {}, {})",
                 last.version, last.info.status

@@ -14,6 +14,7 @@ pub mod list;
 pub mod names;
 pub mod package;
 pub mod pull;
+pub mod recover;
 pub mod render;
 pub mod repo_add;
 pub mod repo_index;

@@ -9,8 +9,9 @@
 use super::ActionError;
 use super::connection::Connection;
 use super::deploy::rollout::Rollout;
-use super::deploy::{self, DeployOptions, DryRun, ownership};
+use super::deploy::{self, DeployOptions, DryRun, lock, ownership};
 use super::names::validate_release_name;
+use super::recover::recover_revision;
 use crate::release::{Release, Status, gotime};
 use crate::storage::StorageError;
 
@@ -25,6 +26,8 @@ pub struct RollbackRequest {
     pub history_max: usize,
     /// Cluster-side options.
     pub deploy: DeployOptions,
+    /// `--recover`: first mark a revision stuck by a dead operation failed (`rudder recover`).
+    pub recover: bool,
 }
 
 /// Rolls `req.name` back; returns the new revision as recorded.
@@ -35,13 +38,16 @@ pub fn rollback(conn: &Connection, req: &RollbackRequest) -> Result<Release, Act
     // The first request: an unreachable server fails here, before any record is read.
     conn.cluster.server_version()?;
     let storage = conn.storage(&namespace, req.history_max);
-    let last = storage.last(&req.name).map_err(|e| match e {
+    let mut last = storage.last(&req.name).map_err(|e| match e {
         StorageError::NotFound { .. } => {
             ActionError::Invalid(format!("release {:?}: release: not found", req.name))
         }
         e => e.into(),
     })?;
-    deploy::refuse_pending(&last)?;
+    if req.recover && last.info.status.is_pending() {
+        last = recover_revision(&conn.cluster, &storage, last, false)?;
+    }
+    lock::check(&conn.cluster, &storage, &last)?;
     let target_version = match req.revision {
         Some(v) if v > 0 => v,
         _ => last.version.saturating_sub(1),

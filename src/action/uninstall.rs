@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
+use super::deploy::lock;
 use super::names::validate_release_name;
 use super::status::{manifest_objects, release_content};
 use crate::kube::{Cluster, KubeError, ObjectRef};
@@ -127,13 +128,7 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
             ..UninstallResult::default()
         });
     }
-    if release.info.status.is_pending() {
-        return Err(ActionError::Invalid(format!(
-            "uninstall: release {name:?} (revision {}) is {}: another operation \
-             (install/upgrade/rollback) is in progress",
-            release.version, release.info.status
-        )));
-    }
+    lock::check(&conn.cluster, &storage, &release)?;
 
     release.info.status = Status::Uninstalling;
     release.info.deleted = Some(gotime::now());

@@ -15,9 +15,10 @@ use std::path::PathBuf;
 use super::ActionError;
 use super::connection::Connection;
 use super::deploy::rollout::Rollout;
-use super::deploy::{self, DeployOptions, DryRun, objects, ownership, record};
+use super::deploy::{self, DeployOptions, DryRun, lock, objects, ownership, record};
 use super::install::{LoadedInstall, install_loaded};
 use super::names::validate_release_name;
+use super::recover::recover_revision;
 use super::render::{RenderRequest, render_with_values};
 use crate::chart::{self, Chart};
 use crate::engine::ReleaseInfo;
@@ -61,6 +62,8 @@ pub struct UpgradeRequest {
     pub labels: BTreeMap<String, String>,
     /// Cluster-side options (`create_namespace` and `skip_crds` matter with `--install`).
     pub deploy: DeployOptions,
+    /// `--recover`: first mark a revision stuck by a dead operation failed (`rudder recover`).
+    pub recover: bool,
 }
 
 /// Upgrades `req.name` through `conn`; returns the new revision as recorded.
@@ -76,7 +79,7 @@ pub fn upgrade(
     let namespace = conn.namespace().to_string();
     let capabilities = deploy::capabilities(&conn.cluster)?;
     let storage = conn.storage(&namespace, req.history_max);
-    let history = match storage.history(&req.name) {
+    let mut history = match storage.history(&req.name) {
         Ok(h) => h,
         Err(StorageError::NotFound { .. }) => Vec::new(),
         Err(e) => return Err(e.into()),
@@ -101,8 +104,13 @@ pub fn upgrade(
             },
         );
     }
+    if req.recover
+        && let Some(stuck) = history.pop_if(|r| r.info.status.is_pending())
+    {
+        history.push(recover_revision(&conn.cluster, &storage, stuck, false)?);
+    }
     let last = history.last().expect("history is not empty");
-    deploy::refuse_pending(last)?;
+    lock::check(&conn.cluster, &storage, last)?;
     let deployed = deploy::deployed_revisions(&storage, &req.name)?;
     // The revision to build on: the deployed one, else the last (a failed install or upgrade
     // with nothing deployed).

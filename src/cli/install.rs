@@ -161,6 +161,9 @@ pub struct UpgradeArgs {
     /// With --install: do not install the chart's CRDs (crds/).
     #[arg(long)]
     pub skip_crds: bool,
+    /// First mark a revision left pending by a dead operation failed (as `rudder recover`).
+    #[arg(long)]
+    pub recover: bool,
 }
 
 /// `rudder upgrade`.
@@ -192,6 +195,7 @@ pub fn run_upgrade(
         description: args.description.clone(),
         labels: parse_labels(&args.labels)?,
         deploy,
+        recover: args.recover,
     };
     let conn = connect(connect_opts)?;
     let release = upgrade(&conn, &req, &mut std::io::stdin().lock()).context("UPGRADE FAILED")?;
@@ -223,6 +227,9 @@ pub struct RollbackArgs {
     /// Revisions kept per release (0: no limit).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_MAX)]
     pub history_max: usize,
+    /// First mark a revision left pending by a dead operation failed (as `rudder recover`).
+    #[arg(long)]
+    pub recover: bool,
 }
 
 /// `rudder rollback`.
@@ -232,6 +239,7 @@ pub fn run_rollback(connect_opts: &ConnectOptions, args: RollbackArgs) -> anyhow
         revision: args.revision,
         history_max: args.history_max,
         deploy: args.deploy.options()?,
+        recover: args.recover,
     };
     let conn = connect(connect_opts)?;
     let release = rollback(&conn, &req).context("ROLLBACK FAILED")?;

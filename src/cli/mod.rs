@@ -14,6 +14,7 @@ mod list;
 mod output;
 mod package;
 mod pull;
+mod recover;
 mod release_print;
 mod repo;
 mod repo_client;
@@ -123,6 +124,8 @@ enum Command {
     /// Download extended information of a named release.
     #[command(subcommand)]
     Get(get::GetCommand),
+    /// Mark a release revision left pending by a dead operation failed, so the next one can run.
+    Recover(recover::RecoverArgs),
     /// Uninstall releases.
     #[command(visible_aliases = ["un", "del", "delete"])]
     Uninstall(uninstall::UninstallArgs),
@@ -228,6 +231,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::Status(args) => status::run(args, connect),
         Command::Get(cmd) => get::run(cmd, connect),
         Command::Uninstall(args) => uninstall::run(args, connect),
+        Command::Recover(args) => recover::run(args, &connect),
         Command::Version(args) => completion::version(args),
         Command::Completion(args) => completion::completion(args),
     }

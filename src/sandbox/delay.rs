@@ -78,7 +78,7 @@ mod tests {
             name: Some("x"),
         };
         assert_eq!(
-            delay_for(&[r.clone()], &a),
+            delay_for(std::slice::from_ref(&r), &a),
             Some(Duration::from_millis(1500))
         );
         assert_eq!(delay_for(&[r], &Attributes { verb: "get", ..a }), None);

@@ -6,6 +6,7 @@
 //! Hooks are extracted and recorded but NOT executed yet (running hooks is the next issue).
 
 pub mod apply;
+pub mod lock;
 pub mod objects;
 pub mod ownership;
 pub mod prune;

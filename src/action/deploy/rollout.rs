@@ -1,11 +1,13 @@
 //! The part of install, upgrade and rollback after the new revision's record is built: store it
 //! pending, apply its objects, prune what the previous revision had and it does not, then mark
 //! the previous deployed revisions superseded and the new one deployed. A failure marks the new
-//! revision failed with the reason (the previous one stays deployed) and is returned.
+//! revision failed with the reason (the previous one stays deployed) and is returned. The pending
+//! record is the operation's lock, its lease renewed while objects are applied ([`super::lock`]).
 
 use serde_json::Value;
 
 use super::apply::apply_in_order;
+use super::lock;
 use super::prune::prune;
 use super::{DeployOptions, record};
 use crate::action::ActionError;
@@ -38,18 +40,24 @@ impl Rollout<'_> {
         done: &str,
         failed_prefix: &str,
     ) -> Result<(), ActionError> {
-        self.storage.create(release)?;
-        if let Err(e) = self.apply_and_prune(release, objects, previous) {
+        // The pending record is the lock (see `lock`): one operation at a time.
+        let held = lock::acquire(self.cluster, self.storage, release)?;
+        let applied = held.while_held(self.cluster, || {
+            self.apply_and_prune(release, objects, previous)
+        });
+        if let Err(e) = applied {
             record::set_status(
                 release,
                 Status::Failed,
                 format!("{failed_prefix} failed: {e}"),
             );
-            if let Err(store) = self.storage.update(release) {
+            if let Err(store) = held.finish(self.cluster, self.storage, release) {
                 tracing::warn!("recording the failure of {}: {store}", release.name);
             }
             return Err(e);
         }
+        // Still ours (not recovered by someone else meanwhile) before touching other revisions.
+        held.renew(self.cluster)?;
         for mut old in supersede
             .into_iter()
             .filter(|r| r.version != release.version)
@@ -58,7 +66,7 @@ impl Rollout<'_> {
             self.storage.update(&old)?;
         }
         record::set_status(release, Status::Deployed, done);
-        self.storage.update(release)?;
+        held.finish(self.cluster, self.storage, release)?;
         Ok(())
     }
 
