@@ -20,7 +20,7 @@
 //! wrote one), is refused saying the holder is gone and naming `rudder recover NAME` /
 //! `--recover`.
 
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -286,15 +286,17 @@ pub fn write_if_unchanged(
     Ok(())
 }
 
-/// A lock this process holds on a pending revision.
+/// A lock this process holds on a pending revision: the record as this process last wrote it,
+/// so every later write is conditional on nobody else having written since (no extra reads).
 #[derive(Debug)]
 pub struct Held {
     name: String,
     namespace: String,
     version: u64,
-    holder: String,
     lease: Duration,
     kind: Option<(ObjectKind, StoreKind)>,
+    /// The stored record after this process's last write (`None` with the memory driver).
+    last: Mutex<Option<Value>>,
 }
 
 /// Stores `release` (pending) as the lock: history pruned to make room as [`Storage::create`]
@@ -306,15 +308,14 @@ pub fn acquire(
     release: &Release,
 ) -> Result<Held, ActionError> {
     let lease = lease_duration()?;
-    let holder = holder_identity();
     let kind = store_kind(storage);
     let held = Held {
         name: release.name.clone(),
         namespace: release.namespace.clone(),
         version: release.version,
-        holder,
         lease,
         kind,
+        last: Mutex::new(None),
     };
     let Some((object_kind, store)) = kind else {
         storage.create(release)?;
@@ -329,13 +330,16 @@ pub fn acquire(
     let mut object = to_object(object_kind, release, Stamp::created_now());
     let now = rfc3339(Utc::now());
     object["metadata"]["annotations"] = serde_json::json!({
-        HOLDER_ANNOTATION: held.holder,
+        HOLDER_ANNOTATION: holder_identity(),
         ACQUIRED_ANNOTATION: now,
         RENEWED_ANNOTATION: now,
         LEASE_ANNOTATION: format_lease(lease),
     });
     match cluster.store(store, &release.namespace).create(&object) {
-        Ok(_) => Ok(held),
+        Ok(stored) => {
+            held.remember(stored);
+            Ok(held)
+        }
         Err(e) if e.is_already_exists() => {
             let info = read(cluster, storage, release)?;
             Err(ActionError::Invalid(format!(
@@ -348,43 +352,61 @@ pub fn acquire(
 }
 
 impl Held {
-    /// The record as stored now, if this process still holds it (else why not).
-    fn current(&self, cluster: &Cluster) -> Result<Option<Value>, ActionError> {
-        let Some((_, kind)) = self.kind else {
-            return Ok(None);
-        };
-        let name = object_name(&self.name, self.version);
-        let object = cluster.store(kind, &self.namespace).get(&name)?;
-        match object {
-            Some(o) if annotation(&o, HOLDER_ANNOTATION) == Some(self.holder.as_str()) => {
-                Ok(Some(o))
+    fn remember(&self, stored: Value) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(stored);
+    }
+
+    fn last(&self) -> Option<Value> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the record with `object` if nobody wrote it since this process did.
+    fn put(
+        &self,
+        cluster: &Cluster,
+        kind: StoreKind,
+        mut object: Value,
+    ) -> Result<(), ActionError> {
+        let rv = self
+            .last()
+            .and_then(|o| o.pointer("/metadata/resourceVersion").cloned())
+            .unwrap_or(Value::Null);
+        object["metadata"]["resourceVersion"] = rv;
+        match cluster.store(kind, &self.namespace).update(&object) {
+            Ok(stored) => {
+                self.remember(stored);
+                Ok(())
             }
-            other => {
-                let status = other
-                    .as_ref()
-                    .and_then(|o| o.pointer("/metadata/labels/status"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("deleted")
-                    .to_string();
-                Err(ActionError::Invalid(format!(
-                    "lost the lock on release {:?} revision {}: the record was changed by someone else while this operation ran (now {status}); its outcome was not recorded",
-                    self.name, self.version
-                )))
-            }
+            Err(e) if e.is_conflict() || e.is_not_found() => Err(self.lost(cluster, kind)),
+            Err(e) => Err(e.into()),
         }
+    }
+
+    /// Why the lock is no longer ours: someone else wrote (or deleted) the record.
+    fn lost(&self, cluster: &Cluster, kind: StoreKind) -> ActionError {
+        let name = object_name(&self.name, self.version);
+        let now = match cluster.store(kind, &self.namespace).get(&name) {
+            Ok(Some(o)) => o
+                .pointer("/metadata/labels/status")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_string(),
+            Ok(None) => "deleted".to_string(),
+            Err(e) => format!("unreadable: {e}"),
+        };
+        ActionError::Invalid(format!(
+            "lost the lock on release {:?} revision {}: the record was changed by someone else while this operation ran (now {now}); its outcome was not recorded",
+            self.name, self.version
+        ))
     }
 
     /// Extends the lease (a conditional update); fails if the lock was taken over.
     pub fn renew(&self, cluster: &Cluster) -> Result<(), ActionError> {
-        let Some(mut object) = self.current(cluster)? else {
-            return Ok(());
-        };
-        let Some((_, kind)) = self.kind else {
+        let (Some((_, kind)), Some(mut object)) = (self.kind, self.last()) else {
             return Ok(());
         };
         object["metadata"]["annotations"][RENEWED_ANNOTATION] = rfc3339(Utc::now()).into();
-        cluster.store(kind, &self.namespace).update(&object)?;
-        Ok(())
+        self.put(cluster, kind, object)
     }
 
     /// Runs `work` while a background thread renews the lease every third of it.
@@ -405,20 +427,21 @@ impl Held {
         })
     }
 
-    /// Records the outcome `release` (deployed or failed) and releases the lock, only if this
-    /// process still holds it.
+    /// Records the outcome `release` (deployed or failed), releasing the lock (no annotations),
+    /// only if nobody else wrote the record since this process did.
     pub fn finish(
         &self,
         cluster: &Cluster,
         storage: &Storage,
         release: &Release,
     ) -> Result<(), ActionError> {
-        let current = self.current(cluster)?;
-        let rv = current
-            .as_ref()
-            .and_then(|o| o.pointer("/metadata/resourceVersion"))
-            .and_then(Value::as_str);
-        write_if_unchanged(cluster, storage, release, rv)
+        match self.kind {
+            Some((object_kind, kind)) => {
+                let object = to_object(object_kind, release, Stamp::modified_now());
+                self.put(cluster, kind, object)
+            }
+            None => Ok(storage.update(release)?),
+        }
     }
 }
 

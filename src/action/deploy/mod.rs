@@ -144,17 +144,6 @@ pub fn keys(objects: &[Value], namespace: &str) -> HashSet<ObjectKey> {
         .collect()
 }
 
-/// Refuses to start an operation while `last` is pending (another one may be running).
-pub fn refuse_pending(last: &Release) -> Result<(), ActionError> {
-    if last.info.status.is_pending() {
-        return Err(ActionError::Invalid(format!(
-            "release {:?} revision {} is {}: another operation (install/upgrade/rollback) is in progress",
-            last.name, last.version, last.info.status
-        )));
-    }
-    Ok(())
-}
-
 /// Every deployed revision of `name` (normally one; more only after a crash), for superseding.
 pub fn deployed_revisions(storage: &Storage, name: &str) -> Result<Vec<Release>, ActionError> {
     match storage.deployed_all(name) {
