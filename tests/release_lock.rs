@@ -4,7 +4,10 @@
 //! install) is refused naming the holder; a SIGKILLed upgrade leaves a pending revision whose
 //! lease runs out, the refusal then says the holder is gone and names `rudder recover`, which
 //! (or `--recover`) unsticks it; two simultaneous upgrades: exactly one proceeds; a forced
-//! recovery under a live holder is not clobbered by the holder's final write.
+//! recovery under a live holder is not clobbered by the holder's final write. The real Helm
+//! (tests/oracle/deploy_helm.py) reads a locked record and refuses to upgrade it too.
+
+mod common;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
@@ -246,6 +249,40 @@ fn killed_upgrade_is_refused_until_recovered() {
         );
         assert!(!err.contains("recover"), "{err}");
     }
+    // Helm reads the locked record (the lock annotations are invisible to it) and refuses too
+    let helm = |step: &str| {
+        let input = json!({"kubeconfig": env.dir.path().join("kubeconfig"), "namespace": NS,
+                           "chart": PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart"),
+                           "release": "web", "step": step});
+        common::oracle("deploy_helm.py", &input)
+    };
+    let seen = helm("upgrade");
+    assert_eq!(seen["ok"], false, "{seen}");
+    assert!(
+        seen["error"]
+            .as_str()
+            .unwrap()
+            .contains("another operation (install/upgrade/rollback) is in progress"),
+        "{seen}"
+    );
+    let history: Vec<(u64, String)> = seen["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (1, "deployed".to_string()),
+            (2, "pending-upgrade".to_string())
+        ]
+    );
     // recover refuses while the lease is fresh
     let err = env.fails(&["recover", "web"]);
     assert!(err.contains(&since) && err.contains("--force"), "{err}");
