@@ -44,8 +44,7 @@ fn meta<'a>(obj: &'a Value, field: &str) -> Option<&'a Value> {
 
 /// The simulate annotation of an object, if any.
 fn annotation(obj: &Value) -> Option<&Value> {
-    meta(obj, "annotations")
-        .and_then(|a| a.get(SIMULATE_ANNOTATION))
+    meta(obj, "annotations").and_then(|a| a.get(SIMULATE_ANNOTATION))
 }
 
 /// Whether the sandbox simulates a controller for this kind.
