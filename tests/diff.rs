@@ -286,6 +286,34 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
         out.stderr
     );
 
+    // A release that does not exist: with --install everything is added; without, an error.
+    let out = env.run(&[
+        "diff",
+        "upgrade",
+        "fresh",
+        &chart,
+        "--install",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 5, "{}", out.stdout);
+    assert!(
+        rows.iter().all(|r| r["change"] == "added"),
+        "{}",
+        out.stdout
+    );
+    assert_hidden(&out, &["hunter2"]);
+    let out = env.run(&["diff", "upgrade", "fresh", &chart]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("\"fresh\" has no deployed releases"),
+        "{}",
+        out.stderr
+    );
+    assert!(env.run(&["status", "fresh"]).code == Some(1));
+
     // Nothing of it changed the release or its objects.
     assert_eq!(env.ok(&["history", "web", "-o", "json"]), history);
     assert_eq!(env.snapshot(), before);

@@ -159,8 +159,18 @@ struct JsonRow<'a> {
 
 /// Colour only on a terminal, and not with `--no-color` or a non-empty `NO_COLOR`.
 fn use_color(no_color: bool) -> bool {
-    let env_off = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && !env_off && std::io::stdout().is_terminal()
+    color_wanted(
+        no_color,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+/// The colour decision from its inputs: `--no-color`, `NO_COLOR` (set and not empty turns
+/// colour off, as no-color.org says) and whether stdout is a terminal.
+fn color_wanted(no_color: bool, no_color_env: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
+    let env_off = no_color_env.is_some_and(|v| !v.is_empty());
+    !no_color && !env_off && terminal
 }
 
 const RED: &str = "\x1b[31m";
@@ -233,6 +243,16 @@ mod tests {
             old: old.into(),
             new: new.into(),
         }
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_opt_outs() {
+        use std::ffi::OsStr;
+        assert!(color_wanted(false, None, true));
+        assert!(color_wanted(false, Some(OsStr::new("")), true));
+        assert!(!color_wanted(false, None, false));
+        assert!(!color_wanted(true, None, true));
+        assert!(!color_wanted(false, Some(OsStr::new("1")), true));
     }
 
     #[test]
