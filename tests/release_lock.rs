@@ -450,6 +450,13 @@ fn pending_release_left_by_helm_is_recovered_without_force() {
         err.contains("release \"nope\": release: not found"),
         "{err}"
     );
+    // a dry run (or a diff) with --recover writes nothing
+    env.ok(&["upgrade", "web", &c, "--dry-run", "--recover"]);
+    env.ok(&["diff", "rollback", "web", "1", "--recover"]);
+    assert_eq!(
+        env.statuses("web"),
+        vec![(1, Status::Deployed), (2, Status::PendingRollback)]
+    );
     env.ok(&["rollback", "web", "1", "--recover"]);
     let (_, r2) = env.record("web", 2).unwrap();
     assert_eq!(

@@ -6,6 +6,7 @@ pub mod create;
 pub mod dependency;
 pub mod dependency_update;
 pub mod deploy;
+pub mod diff;
 pub mod get;
 pub mod history;
 pub mod install;

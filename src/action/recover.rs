@@ -40,16 +40,19 @@ pub fn recover(conn: &Connection, req: &RecoverRequest) -> Result<Release, Actio
             req.name, last.version, last.info.status
         )));
     }
-    recover_revision(&conn.cluster, &storage, last, req.force)
+    recover_revision(&conn.cluster, &storage, last, req.force, false)
 }
 
 /// Marks the pending revision `last` failed, unless its holder's lease is fresh and `force` is
 /// not given. The write is conditional: if the record changed meanwhile, nothing is written.
+/// With `dry_run` nothing is written at all: the revision is returned as it would be recorded
+/// (for `upgrade --dry-run --recover` and `diff upgrade --recover`).
 pub fn recover_revision(
     cluster: &Cluster,
     storage: &Storage,
     mut last: Release,
     force: bool,
+    dry_run: bool,
 ) -> Result<Release, ActionError> {
     let info = lock::read(cluster, storage, &last)?;
     let now = Utc::now();
@@ -62,6 +65,9 @@ pub fn recover_revision(
     }
     last.info.status = Status::Failed;
     last.info.description = description(&info, fresh);
+    if dry_run {
+        return Ok(last);
+    }
     lock::write_if_unchanged(cluster, storage, &last, info.resource_version.as_deref()).map_err(
         |e| match e {
             ActionError::Kube(k) if k.is_conflict() => ActionError::Invalid(format!(

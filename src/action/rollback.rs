@@ -45,7 +45,7 @@ pub fn rollback(conn: &Connection, req: &RollbackRequest) -> Result<Release, Act
         e => e.into(),
     })?;
     if req.recover && last.info.status.is_pending() {
-        last = recover_revision(&conn.cluster, &storage, last, false)?;
+        last = recover_revision(&conn.cluster, &storage, last, false, opts.dry_run.is_dry())?;
     }
     lock::check(&conn.cluster, &storage, &last)?;
     let target_version = match req.revision {

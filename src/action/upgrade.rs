@@ -107,7 +107,13 @@ pub fn upgrade(
     if req.recover
         && let Some(stuck) = history.pop_if(|r| r.info.status.is_pending())
     {
-        history.push(recover_revision(&conn.cluster, &storage, stuck, false)?);
+        history.push(recover_revision(
+            &conn.cluster,
+            &storage,
+            stuck,
+            false,
+            opts.dry_run.is_dry(),
+        )?);
     }
     let last = history.last().expect("history is not empty");
     lock::check(&conn.cluster, &storage, last)?;

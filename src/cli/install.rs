@@ -161,6 +161,11 @@ pub struct UpgradeArgs {
     /// With --install: do not install the chart's CRDs (crds/).
     #[arg(long)]
     pub skip_crds: bool,
+    /// With --dry-run: print what would change (a diff per object) instead of the manifest.
+    #[arg(long)]
+    pub diff: bool,
+    #[command(flatten)]
+    pub diff_flags: super::diff::DiffFlags,
     /// First mark a revision left pending by a dead operation failed (as `rudder recover`).
     #[arg(long)]
     pub recover: bool,
@@ -172,6 +177,38 @@ pub fn run_upgrade(
     args: UpgradeArgs,
     matches: &ArgMatches,
 ) -> anyhow::Result<()> {
+    if args.diff {
+        if args.deploy.dry_run.is_none() {
+            anyhow::bail!(
+                "--diff needs --dry-run (or use `rudder diff upgrade`): an upgrade prints no diff"
+            );
+        }
+        return super::diff::run_upgrade_diff(connect_opts, &args, matches);
+    }
+    let req = upgrade_request(&args, matches)?;
+    let conn = connect(connect_opts)?;
+    let release = upgrade(&conn, &req, &mut std::io::stdin().lock()).context("UPGRADE FAILED")?;
+    if args.deploy.output == OutputFormat::Table {
+        if release.version == 1 {
+            println!(
+                "Release {:?} does not exist. Installing it now.",
+                release.name
+            );
+        } else {
+            println!(
+                "Release {:?} has been upgraded. Happy Helming!",
+                release.name
+            );
+        }
+    }
+    print_release(&release, args.deploy.output, req.deploy.dry_run.is_dry())
+}
+
+/// The upgrade `args` ask for (shared with `rudder diff upgrade`).
+pub(super) fn upgrade_request(
+    args: &UpgradeArgs,
+    matches: &ArgMatches,
+) -> anyhow::Result<UpgradeRequest> {
     let mut deploy = args.deploy.options()?;
     deploy.create_namespace = args.create_namespace;
     deploy.skip_crds = args.skip_crds;
@@ -197,22 +234,7 @@ pub fn run_upgrade(
         deploy,
         recover: args.recover,
     };
-    let conn = connect(connect_opts)?;
-    let release = upgrade(&conn, &req, &mut std::io::stdin().lock()).context("UPGRADE FAILED")?;
-    if args.deploy.output == OutputFormat::Table {
-        if release.version == 1 {
-            println!(
-                "Release {:?} does not exist. Installing it now.",
-                release.name
-            );
-        } else {
-            println!(
-                "Release {:?} has been upgraded. Happy Helming!",
-                release.name
-            );
-        }
-    }
-    print_release(&release, args.deploy.output, req.deploy.dry_run.is_dry())
+    Ok(req)
 }
 
 /// Roll a release back to a previous revision.
@@ -234,19 +256,24 @@ pub struct RollbackArgs {
 
 /// `rudder rollback`.
 pub fn run_rollback(connect_opts: &ConnectOptions, args: RollbackArgs) -> anyhow::Result<()> {
-    let req = RollbackRequest {
-        name: args.name.clone(),
-        revision: args.revision,
-        history_max: args.history_max,
-        deploy: args.deploy.options()?,
-        recover: args.recover,
-    };
+    let req = rollback_request(&args)?;
     let conn = connect(connect_opts)?;
     let release = rollback(&conn, &req).context("ROLLBACK FAILED")?;
     if args.deploy.output == OutputFormat::Table && !req.deploy.dry_run.is_dry() {
         println!("Rollback was a success! Happy Helming!");
     }
     print_release(&release, args.deploy.output, req.deploy.dry_run.is_dry())
+}
+
+/// The rollback `args` ask for (shared with `rudder diff rollback`).
+pub(super) fn rollback_request(args: &RollbackArgs) -> anyhow::Result<RollbackRequest> {
+    Ok(RollbackRequest {
+        name: args.name.clone(),
+        revision: args.revision,
+        history_max: args.history_max,
+        deploy: args.deploy.options()?,
+        recover: args.recover,
+    })
 }
 
 /// Prints a release as Helm does after a deploying verb.

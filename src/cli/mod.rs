@@ -5,6 +5,7 @@ mod chart_ref;
 mod completion;
 mod create;
 mod dependency;
+mod diff;
 mod get;
 mod go_time;
 mod history;
@@ -111,6 +112,9 @@ enum Command {
     Upgrade(Box<install::UpgradeArgs>),
     /// Roll a release back to a previous revision.
     Rollback(install::RollbackArgs),
+    /// Show what an upgrade or rollback would change, without changing anything.
+    #[command(subcommand)]
+    Diff(diff::DiffCommand),
     /// Download a chart from a repository (optionally unpacking it).
     Pull(pull::PullArgs),
     /// List releases.
@@ -156,6 +160,7 @@ pub fn main() -> ExitCode {
     let sub_matches = matches.subcommand().map(|(_, m)| m.clone());
     match run(cli, sub_matches.as_ref()) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<diff::ChangesFound>().is_some() => ExitCode::from(2),
         Err(e) => {
             eprintln!("Error: {}", error_line(&e));
             ExitCode::from(1)
@@ -214,6 +219,11 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
             install::run_upgrade(&connect, *args, sub.expect("subcommand matches"))
         }
         Command::Rollback(args) => install::run_rollback(&connect, args),
+        Command::Diff(cmd) => diff::run(
+            cmd,
+            &connect,
+            sub.and_then(|m| m.subcommand()).map(|(_, m)| m),
+        ),
         Command::Template(args) => {
             template::run(*args, namespace, sub.expect("subcommand matches"))
         }

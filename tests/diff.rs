@@ -1,0 +1,466 @@
+//! `rudder diff upgrade|rollback` and `rudder upgrade --dry-run --diff` driven through the binary
+//! against an in-process sandbox: added / changed / removed objects, stored manifest vs `--live`
+//! (server-defaulted fields are no noise, out-of-band drift is shown), Secret values masked
+//! (neither plaintext nor base64 anywhere) unless `--show-secrets`, no colour off a terminal,
+//! `-o json`, `--detailed-exitcode`, and that a diff never changes the release or its objects.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use rudder::sandbox::{Sandbox, SandboxOptions};
+use serde_json::{Value, json};
+
+const NS: &str = "apps";
+
+struct Env {
+    sandbox: Sandbox,
+    dir: tempfile::TempDir,
+}
+
+fn chart() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/diff/web")
+        .display()
+        .to_string()
+}
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// Output of one run.
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Env {
+    fn start() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = Sandbox::start(SandboxOptions {
+            kubeconfig: Some(dir.path().join("kubeconfig")),
+            ..SandboxOptions::default()
+        })
+        .unwrap();
+        let env = Env { sandbox, dir };
+        let resp = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/namespaces", env.sandbox.url()))
+            .header("content-type", "application/json")
+            .body(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+                    .to_string(),
+            )
+            .send()
+            .unwrap();
+        assert!(resp.status().is_success());
+        env
+    }
+
+    /// `rudder ARGS --kubeconfig K -n apps`, NO_COLOR unset (colour must be off because stdout
+    /// is not a terminal).
+    fn run(&self, args: &[&str]) -> Out {
+        let out = Command::cargo_bin("rudder")
+            .unwrap()
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(self.dir.path().join("kubeconfig"))
+            .args(["-n", NS])
+            .env_remove("KUBECONFIG")
+            .env_remove("RUDDER_NAMESPACE")
+            .env_remove("RUDDER_DRIVER")
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        let out = Out {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        assert!(
+            !out.stdout.contains('\x1b'),
+            "colour off a terminal: {}",
+            out.stdout
+        );
+        out
+    }
+
+    /// Runs rudder, asserts exit 0, returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(out.code, Some(0), "rudder {args:?}: {}", out.stderr);
+        out.stdout
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
+        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
+        serde_json::from_str(&resp.text().unwrap()).unwrap()
+    }
+
+    fn patch(&self, path: &str, body: Value) {
+        let resp = reqwest::blocking::Client::new()
+            .patch(format!("{}{path}", self.sandbox.url()))
+            .header("content-type", "application/merge-patch+json")
+            .body(body.to_string())
+            .send()
+            .unwrap();
+        assert!(
+            resp.status().is_success(),
+            "PATCH {path}: {}",
+            resp.status()
+        );
+    }
+
+    /// Everything a diff must not change: the release records and the objects, without the
+    /// fields that change on their own.
+    fn snapshot(&self) -> Value {
+        let strip = |mut v: Value| {
+            if let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) {
+                for i in items {
+                    if let Some(m) = i.get_mut("metadata").and_then(Value::as_object_mut) {
+                        m.remove("managedFields");
+                    }
+                    if let Some(o) = i.as_object_mut() {
+                        o.remove("status");
+                    }
+                }
+            }
+            v["items"].clone()
+        };
+        json!({
+            "secrets": strip(self.get(&format!("/api/v1/namespaces/{NS}/secrets"))),
+            "configmaps": strip(self.get(&format!("/api/v1/namespaces/{NS}/configmaps"))),
+            "services": strip(self.get(&format!("/api/v1/namespaces/{NS}/services"))),
+            "deployments": strip(self.get(&format!("/apis/apps/v1/namespaces/{NS}/deployments"))),
+        })
+    }
+}
+
+/// The secret-hiding contract: none of `secrets` (plaintext) nor their base64 in `out`.
+fn assert_hidden(out: &Out, secrets: &[&str]) {
+    for s in secrets {
+        for text in [s.to_string(), b64(s)] {
+            assert!(
+                !out.stdout.contains(&text) && !out.stderr.contains(&text),
+                "{text:?} leaked:\n{}\n{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written() {
+    let env = Env::start();
+    let chart = chart();
+    env.ok(&["install", "web", &chart]);
+    let before = env.snapshot();
+    let history = env.ok(&["history", "web", "-o", "json"]);
+    let set = "message=bye,password=swordfish,extra=false,added=true";
+
+    let out = env.run(&["diff", "upgrade", "web", &chart, "--set", set]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let s = &out.stdout;
+    assert!(
+        s.contains("apps, web-config, ConfigMap (v1) has changed:\n"),
+        "{s}"
+    );
+    assert!(s.contains("\n-  message: hello\n+  message: bye\n"), "{s}");
+    assert!(
+        s.contains("apps, web-extra, ConfigMap (v1) has been removed:\n"),
+        "{s}"
+    );
+    assert!(s.contains("-  a: b\n"), "{s}");
+    assert!(
+        s.contains("apps, web-added, ConfigMap (v1) has been added:\n"),
+        "{s}"
+    );
+    assert!(s.contains("+  c: d\n"), "{s}");
+    assert!(
+        s.contains("apps, web-secret, Secret (v1) has changed:\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("-  password: (masked, old value)\n+  password: (masked, changed)\n"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("web-svc") && !s.contains("web-app"),
+        "unchanged objects: {s}"
+    );
+    assert_hidden(&out, &["hunter2", "swordfish"]);
+
+    // --show-secrets shows them (as the manifest has them: base64 in data).
+    let shown = env.ok(&[
+        "diff",
+        "upgrade",
+        "web",
+        &chart,
+        "--set",
+        set,
+        "--show-secrets",
+    ]);
+    assert!(
+        shown.contains(&format!("-  password: {}\n", b64("hunter2"))),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("+  password: {}\n", b64("swordfish"))),
+        "{shown}"
+    );
+
+    // -o json: one entry per changed object, masked too.
+    let out = env.run(&["diff", "upgrade", "web", &chart, "--set", set, "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_hidden(&out, &["hunter2", "swordfish"]);
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    let mut got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r["namespace"], NS);
+            (
+                r["name"].as_str().unwrap().into(),
+                r["change"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("web-added", "added"),
+        ("web-config", "changed"),
+        ("web-extra", "removed"),
+        ("web-secret", "changed"),
+    ];
+    assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    let secret = rows.iter().find(|r| r["kind"] == "Secret").unwrap();
+    assert!(
+        secret["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+  password: (masked, changed)")
+    );
+
+    // --detailed-exitcode: 2 with changes, 0 without (no values given: the last ones reused).
+    let out = env.run(&[
+        "diff",
+        "upgrade",
+        "web",
+        &chart,
+        "--set",
+        set,
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stdout.contains("web-config"));
+    assert_eq!(out.stderr, "");
+    let out = env.run(&["diff", "upgrade", "web", &chart, "--detailed-exitcode"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+
+    // upgrade --dry-run=server --diff prints the diff instead of the manifest.
+    let out = env.run(&[
+        "upgrade",
+        "web",
+        &chart,
+        "--set",
+        set,
+        "--dry-run=server",
+        "--diff",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("apps, web-config, ConfigMap (v1) has changed:\n")
+    );
+    assert!(!out.stdout.contains("MANIFEST:"));
+    assert_hidden(&out, &["hunter2", "swordfish"]);
+    let out = env.run(&["upgrade", "web", &chart, "--diff"]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.starts_with("Error: --diff needs --dry-run"),
+        "{}",
+        out.stderr
+    );
+
+    // A release that does not exist: with --install everything is added; without, an error.
+    let out = env.run(&[
+        "diff",
+        "upgrade",
+        "fresh",
+        &chart,
+        "--install",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 5, "{}", out.stdout);
+    assert!(
+        rows.iter().all(|r| r["change"] == "added"),
+        "{}",
+        out.stdout
+    );
+    assert_hidden(&out, &["hunter2"]);
+    let out = env.run(&["diff", "upgrade", "fresh", &chart]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("\"fresh\" has no deployed releases"),
+        "{}",
+        out.stderr
+    );
+    assert!(env.run(&["status", "fresh"]).code == Some(1));
+
+    // Nothing of it changed the release or its objects.
+    assert_eq!(env.ok(&["history", "web", "-o", "json"]), history);
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
+    let env = Env::start();
+    let chart = chart();
+    env.ok(&["install", "web", &chart]);
+    // The server defaulted these on the live objects; the stored manifest has none of them.
+    let svc = env.get(&format!("/api/v1/namespaces/{NS}/services/web-svc"));
+    assert!(svc["spec"]["clusterIP"].is_string(), "{svc}");
+    let app = env.get(&format!(
+        "/apis/apps/v1/namespaces/{NS}/deployments/web-app"
+    ));
+    assert!(app["spec"]["strategy"].is_object(), "{app}");
+
+    // Unchanged: neither mode shows anything, defaulted fields included.
+    for live in [false, true] {
+        let mut args = vec![
+            "diff",
+            "upgrade",
+            "web",
+            chart.as_str(),
+            "--detailed-exitcode",
+        ];
+        if live {
+            args.push("--live");
+        }
+        let out = env.run(&args);
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (Some(0), ""),
+            "live={live}: {}",
+            out.stderr
+        );
+    }
+
+    // Out-of-band drift: only --live sees it.
+    env.patch(
+        &format!("/api/v1/namespaces/{NS}/configmaps/web-config"),
+        json!({"data": {"message": "drifted"}}),
+    );
+    env.patch(
+        &format!("/api/v1/namespaces/{NS}/secrets/web-secret"),
+        json!({"data": {"password": b64("tampered")}}),
+    );
+    let before = env.snapshot();
+    assert_eq!(env.ok(&["diff", "upgrade", "web", &chart]), "");
+    // The drift was written by another field manager: the upgrade would meet the conflict, so
+    // the live diff (a server-side dry-run apply) reports it ...
+    let set = "password=swordfish,replicas=2";
+    let out = env.run(&["diff", "upgrade", "web", &chart, "--live", "--set", set]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("Secret apps/web-secret") && out.stderr.contains("conflict"),
+        "{}",
+        out.stderr
+    );
+    assert_hidden(&out, &["hunter2", "tampered", "swordfish"]);
+    // ... and with --force-conflicts, as the upgrade would take them over, shows the diff.
+    let out = env.run(&[
+        "diff",
+        "upgrade",
+        "web",
+        &chart,
+        "--live",
+        "--force-conflicts",
+        "--set",
+        set,
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let s = &out.stdout;
+    assert!(
+        s.contains("apps, web-config, ConfigMap (v1) has changed:\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("-  message: drifted\n+  message: hello\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("apps, web-secret, Secret (v1) has changed:\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("-  password: (masked, old value)\n+  password: (masked, changed)\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("apps, web-app, Deployment (apps/v1) has changed:\n"),
+        "{s}"
+    );
+    assert!(s.contains("-  replicas: 1\n+  replicas: 2\n"), "{s}");
+    for noise in [
+        "clusterIP",
+        "strategy",
+        "web-svc",
+        "managedFields",
+        "resourceVersion",
+        "uid:",
+    ] {
+        assert!(!s.contains(noise), "{noise} in --live diff:\n{s}");
+    }
+    assert_hidden(&out, &["hunter2", "tampered", "swordfish"]);
+    assert_eq!(env.snapshot(), before, "a --live diff changed objects");
+}
+
+#[test]
+fn rollback_diff_and_its_faults() {
+    let env = Env::start();
+    let chart = chart();
+    env.ok(&["install", "web", &chart]);
+    env.ok(&["upgrade", "web", &chart, "--set", "message=bye,extra=false"]);
+    let history = env.ok(&["history", "web", "-o", "json"]);
+    let before = env.snapshot();
+    for args in [
+        vec!["diff", "rollback", "web"],
+        vec!["diff", "rollback", "web", "1"],
+    ] {
+        let s = env.ok(&args);
+        assert!(
+            s.contains("apps, web-config, ConfigMap (v1) has changed:\n"),
+            "{s}"
+        );
+        assert!(s.contains("-  message: bye\n+  message: hello\n"), "{s}");
+        assert!(
+            s.contains("apps, web-extra, ConfigMap (v1) has been added:\n"),
+            "{s}"
+        );
+        assert!(!s.contains("web-secret"), "{s}");
+    }
+    let live = env.ok(&["diff", "rollback", "web", "1", "--live", "-o", "json"]);
+    let rows: Vec<Value> = serde_json::from_str(&live).unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["web-config", "web-extra"], "{live}");
+    let out = env.run(&["diff", "rollback", "web", "9"]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.starts_with("Error: ") && out.stderr.contains("no revision 9"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["diff", "rollback", "nope"]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stderr.contains("\"nope\""), "{}", out.stderr);
+    assert_eq!(env.ok(&["history", "web", "-o", "json"]), history);
+    assert_eq!(env.snapshot(), before);
+}
