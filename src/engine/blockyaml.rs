@@ -16,9 +16,9 @@ use std::borrow::Cow;
 
 /// Block collections nested deeper than this are left to the full parser (which has a
 /// recursion limit of its own).
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 /// Longest implicit key accepted (libyaml refuses keys longer than 1024 characters).
-const MAX_KEY_BYTES: usize = 1000;
+pub(super) const MAX_KEY_BYTES: usize = 1000;
 
 /// The fast path gave up: the text is outside the subset it reads (or a sink refused it).
 #[derive(Debug)]
@@ -108,7 +108,7 @@ pub fn parse<'a, S: Sink<'a>>(doc: &'a str, sink: &mut S) -> R<()> {
 /// Whether every character is one the subset allows: printable ASCII and newlines, and printable
 /// non-ASCII characters other than line or paragraph separators and byte-order marks. Tabs and
 /// carriage returns are left to the full parser.
-fn plain_characters(doc: &str) -> bool {
+pub(super) fn plain_characters(doc: &str) -> bool {
     // Folded without early exit so that the loop vectorizes.
     let controls = doc.as_bytes().iter().fold(0u8, |acc, &b| {
         acc | u8::from((b < 0x20) & (b != b'\n')) | u8::from(b == 0x7f)
@@ -127,21 +127,24 @@ fn plain_characters(doc: &str) -> bool {
 }
 
 /// Whether `t` starts a block sequence entry: `-` then a space or the end of the line.
-fn is_dash(t: &str) -> bool {
+#[inline]
+pub(super) fn is_dash(t: &str) -> bool {
     let b = t.as_bytes();
     b.first() == Some(&b'-') && (b.len() == 1 || b[1] == b' ')
 }
 
 /// Whether the rest of a line after a complete node is empty or a comment (which needs a space
 /// before its `#`).
-fn only_comment(after: &str) -> bool {
+#[inline]
+pub(super) fn only_comment(after: &str) -> bool {
     let trimmed = after.trim_start_matches(' ');
     trimmed.is_empty() || (trimmed.len() < after.len() && trimmed.starts_with('#'))
 }
 
 /// Whether `t` starts a plain scalar in block context: not an indicator (`-` only when followed
 /// by a non-space; `?` and `:` are left to the full parser).
-fn plain_start(t: &str) -> bool {
+#[inline]
+pub(super) fn plain_start(t: &str) -> bool {
     let b = t.as_bytes();
     match b.first() {
         Some(b'-') => b.len() > 1 && b[1] != b' ',
@@ -173,7 +176,7 @@ fn plain_start(t: &str) -> bool {
 /// Where a one-line block plain scalar starting at `t[0]` ends, and whether it ends at a `:`
 /// that makes it a mapping key: `(end, is_key)`. The scalar ends at `: `, a final `:`, ` #` or
 /// the end of the line.
-fn plain_end(t: &str) -> (usize, bool) {
+pub(super) fn plain_end(t: &str) -> (usize, bool) {
     let b = t.as_bytes();
     let mut from = 0;
     // Only `:` and `#` can end the scalar: jump from one to the next.
@@ -219,8 +222,24 @@ fn find_either(b: &[u8], from: usize, c1: u8, c2: u8) -> Option<usize> {
     (i..b.len()).find(|&j| b[j] == c1 || b[j] == c2)
 }
 
+/// The index of the first `c` in `b` from `from`, eight bytes at a time: lines are too short
+/// for `memchr` to pay off.
+#[inline]
+pub(super) fn find_byte(b: &[u8], from: usize, c: u8) -> Option<usize> {
+    let mut i = from;
+    let s = ONES * u64::from(c);
+    while let Some(w) = word_at(b, i) {
+        let hits = zero_bytes(w ^ s);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..b.len()).find(|&j| b[j] == c)
+}
+
 /// The index of the first byte of `b` from `from` that is not a space (`b.len()` if none).
-fn skip_spaces_fast(b: &[u8], from: usize) -> usize {
+pub(super) fn skip_spaces_fast(b: &[u8], from: usize) -> usize {
     const SPACES: u64 = ONES * b' ' as u64;
     let mut i = from;
     while let Some(w) = word_at(b, i) {
@@ -305,7 +324,7 @@ fn double_quoted(t: &str) -> R<(&str, bool, &str)> {
 }
 
 /// A one-line quoted scalar at the start of `t` (`'` or `"`) and the rest of the line.
-fn quoted(t: &str) -> R<(Scalar<'_>, &str)> {
+pub(super) fn quoted(t: &str) -> R<(Scalar<'_>, &str)> {
     if t.starts_with('\'') {
         let (v, rest) = single_quoted(t)?;
         Ok((Scalar::Quoted(v), rest))
@@ -800,6 +819,13 @@ mod tests {
             let from = from.min(b.len());
             let want = (from..b.len()).find(|&j| b[j] == b':' || b[j] == b'#');
             prop_assert_eq!(find_either(&b, from, b':', b'#'), want);
+        }
+
+        #[test]
+        fn find_byte_finds_the_first(b in bytes(), from in 0usize..45) {
+            let from = from.min(b.len());
+            let want = (from..b.len()).find(|&j| b[j] == b'\n');
+            prop_assert_eq!(find_byte(&b, from, b'\n'), want);
         }
 
         #[test]

@@ -17,6 +17,11 @@ use super::manifest::DocHead;
 /// Reads the head of one trimmed document, or `None` when the document is outside the subset
 /// this reader understands (the caller must then use the full parser).
 pub fn scan(doc: &str) -> Option<DocHead> {
+    super::linescan::scan(doc).or_else(|| block_scan(doc))
+}
+
+/// [`scan`] with the block-YAML reader alone (the line scanner reads a subset of what it reads).
+pub(super) fn block_scan(doc: &str) -> Option<DocHead> {
     let mut sink = HeadSink::default();
     blockyaml::parse(doc, &mut sink).ok()?;
     let head = sink.head;
@@ -42,7 +47,7 @@ fn plain_is_string(s: &str) -> bool {
 }
 
 /// The text of a scalar the full parser certainly reads as that string, if it is one.
-fn string_of(s: Scalar<'_>) -> Option<Cow<'_, str>> {
+pub(super) fn string_of(s: Scalar<'_>) -> Option<Cow<'_, str>> {
     match s {
         Scalar::Plain(p) if plain_is_string(p) => Some(Cow::Borrowed(p)),
         Scalar::Quoted(q) => Some(q),

@@ -307,23 +307,54 @@ fn kind_rank(kind: &str) -> (usize, &str) {
 pub fn sort_by_kind(manifests: &mut [Manifest]) {
     // Rank each kind once: comparing through the install-order table on every comparison
     // dominates the sort of a large render.
+    // Renders repeat a few kinds: the last kinds ranked are remembered.
+    let mut recent: Vec<(&str, usize)> = Vec::new();
     let mut order: Vec<(usize, usize)> = manifests
         .iter()
         .enumerate()
-        .map(|(i, m)| (kind_rank(&m.kind).0, i))
+        .map(|(i, m)| {
+            let rank = match recent.iter().find(|(k, _)| *k == m.kind) {
+                Some(&(_, rank)) => rank,
+                None => {
+                    let rank = kind_rank(&m.kind).0;
+                    if recent.len() < 8 {
+                        recent.push((&m.kind, rank));
+                    }
+                    rank
+                }
+            };
+            (rank, i)
+        })
         .collect();
     let unknown = INSTALL_ORDER.len();
-    order.sort_unstable_by(|&(ra, a), &(rb, b)| {
-        ra.cmp(&rb)
-            .then_with(|| {
-                if ra == unknown {
-                    manifests[a].kind.cmp(&manifests[b].kind)
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-            .then(a.cmp(&b))
-    });
+    if order.iter().all(|&(rank, _)| rank < unknown) {
+        // Known kinds only: a counting sort by rank (stable, so template order is kept).
+        let mut starts = [0usize; INSTALL_ORDER.len() + 1];
+        for &(rank, _) in &order {
+            starts[rank + 1] += 1;
+        }
+        for r in 1..starts.len() {
+            starts[r] += starts[r - 1];
+        }
+        let mut sorted = vec![(0, 0); order.len()];
+        for &(rank, i) in &order {
+            sorted[starts[rank]] = (rank, i);
+            starts[rank] += 1;
+        }
+        order = sorted;
+    } else {
+        order.sort_unstable_by(|&(ra, a), &(rb, b)| {
+            ra.cmp(&rb)
+                .then_with(|| {
+                    if ra == unknown {
+                        manifests[a].kind.cmp(&manifests[b].kind)
+                    } else {
+                        std::cmp::Ordering::Equal
+                    }
+                })
+                .then(a.cmp(&b))
+        });
+    }
     let mut taken: Vec<Option<Manifest>> = manifests
         .iter_mut()
         .map(|m| Some(std::mem::replace(m, Manifest::empty())))
@@ -413,6 +444,39 @@ mod tests {
             text.starts_with("c/templates/x.yaml: document 1: invalid YAML"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn known_kinds_sort_stably_by_rank() {
+        let mk = |kind: &str, name: &str| Manifest {
+            kind: kind.into(),
+            name: name.into(),
+            ..Manifest::empty()
+        };
+        let mut v: Vec<Manifest> = (0..30)
+            .map(|i| {
+                mk(
+                    ["Deployment", "Service", "ConfigMap"][i % 3],
+                    &i.to_string(),
+                )
+            })
+            .collect();
+        sort_by_kind(&mut v);
+        let names = |kind: &str| -> Vec<String> {
+            v.iter()
+                .filter(|m| m.kind == kind)
+                .map(|m| m.name.clone())
+                .collect()
+        };
+        let kinds: Vec<&str> = v.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds[..10], ["ConfigMap"; 10]);
+        assert_eq!(kinds[10..20], ["Service"; 10]);
+        assert_eq!(kinds[20..], ["Deployment"; 10]);
+        let want: Vec<String> = (0..30)
+            .filter(|i| i % 3 == 1)
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(names("Service"), want);
     }
 
     #[test]

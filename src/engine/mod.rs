@@ -6,6 +6,7 @@ pub mod context;
 mod error;
 mod funcs;
 pub mod headscan;
+mod linescan;
 pub mod manifest;
 mod parse;
 mod render;

@@ -106,31 +106,40 @@ fn yaml_error(name: &str, e: &yaml_serde::Error) -> ValuesError {
 /// starting with `---` separates documents; only white space or a comment may follow the dashes.
 /// Documents with no lines are skipped.
 fn split_documents<'t>(name: &str, text: &'t str) -> Result<Vec<(usize, &'t str)>, ValuesError> {
+    let b = text.as_bytes();
     let mut docs = Vec::new();
-    let mut current: Option<(usize, usize)> = None; // (first line, byte offset)
-    let mut offset = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        let line_start = offset;
-        offset += line.len();
-        if let Some(rest) = line.strip_prefix("---") {
-            let rest = rest.trim();
-            if !rest.is_empty() && !rest.starts_with('#') {
-                return Err(ValuesError::new(
-                    format!("{name}:{}", n + 1),
-                    format!("invalid YAML document separator: {rest}"),
-                ));
-            }
-            if let Some((first, start)) = current.take() {
-                docs.push((first, &text[start..line_start]));
-            }
-            continue;
+    // Separator lines start at the text's start or after a `\n` (found by substring search:
+    // walking every line of a large values file costs more).
+    let separators = text
+        .starts_with("---")
+        .then_some(0)
+        .into_iter()
+        .chain(memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1));
+    // The 1-based line of byte `counted`.
+    let (mut line, mut counted) = (1, 0);
+    let mut line_of = |at: usize| {
+        line += memchr::memchr_iter(b'\n', &b[counted..at]).count();
+        counted = at;
+        line
+    };
+    // Where the lines after the previous separator start.
+    let mut start = 0;
+    for sep in separators {
+        let sep_end = memchr::memchr(b'\n', &b[sep..]).map_or(b.len(), |i| sep + i + 1);
+        if start < sep {
+            docs.push((line_of(start), &text[start..sep]));
         }
-        if current.is_none() {
-            current = Some((n + 1, line_start));
+        let rest = text[sep + 3..sep_end].trim();
+        if !rest.is_empty() && !rest.starts_with('#') {
+            return Err(ValuesError::new(
+                format!("{name}:{}", line_of(sep)),
+                format!("invalid YAML document separator: {rest}"),
+            ));
         }
+        start = sep_end;
     }
-    if let Some((first, start)) = current {
-        docs.push((first, &text[start..]));
+    if start < text.len() {
+        docs.push((line_of(start), &text[start..]));
     }
     Ok(docs)
 }
@@ -688,6 +697,41 @@ mod tests {
         #[test]
         fn random_yaml_never_panics(text in "([a-c0-9_.:,!&*<>|#'\"{}\\[\\] -]{0,12}\n?){0,6}") {
             let _ = parse_values("fuzz.yaml", &text);
+        }
+
+        #[test]
+        fn documents_split_as_a_line_walk_does(text in "([-a# \n]{0,5}\n?){0,8}") {
+            // The reference: Helm's YAMLReader walking the lines.
+            let mut want = Vec::new();
+            let mut current: Option<(usize, usize)> = None;
+            let mut offset = 0;
+            let mut bad = None;
+            for (n, line) in text.split_inclusive('\n').enumerate() {
+                let line_start = offset;
+                offset += line.len();
+                if let Some(rest) = line.strip_prefix("---") {
+                    let rest = rest.trim();
+                    if !rest.is_empty() && !rest.starts_with('#') {
+                        bad = Some(format!("x.yaml:{}", n + 1));
+                        break;
+                    }
+                    if let Some((first, start)) = current.take() {
+                        want.push((first, &text[start..line_start]));
+                    }
+                    continue;
+                }
+                if current.is_none() {
+                    current = Some((n + 1, line_start));
+                }
+            }
+            if let Some((first, start)) = current {
+                want.push((first, &text[start..]));
+            }
+            match (split_documents("x.yaml", &text), bad) {
+                (Err(e), Some(location)) => prop_assert_eq!(e.location, location),
+                (Ok(got), None) => prop_assert_eq!(got, want),
+                (got, bad) => prop_assert!(false, "{:?} / {:?}", got.map(|_| ()), bad),
+            }
         }
     }
 }

@@ -111,6 +111,16 @@ fn regex(kw: &Kwargs) -> TeraResult<regex::Regex> {
 pub(crate) fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Most text has nothing to escape: copied whole (bytes of multi-byte characters are
+    // never escaped, so a byte test is exact).
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f)
+    {
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -135,17 +145,24 @@ pub(crate) fn go_quote(s: &str) -> String {
 /// Sprig's `indent`, appended to `out` (`nindent` writes its line break first): prefixes every
 /// line (including empty ones) with `n` spaces.
 fn indent_into(out: &mut String, s: &str, n: usize) {
+    const SPACES: &str = "                                                                ";
     let lines = memchr::memchr_iter(b'\n', s.as_bytes()).count() + 1;
     out.reserve(s.len() + n * lines);
-    let pad = |out: &mut String| out.extend(std::iter::repeat_n(' ', n));
-    pad(out);
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            pad(out);
+    let pad = |out: &mut String| {
+        if n <= SPACES.len() {
+            out.push_str(&SPACES[..n]);
+        } else {
+            out.extend(std::iter::repeat_n(' ', n));
         }
-        out.push_str(line);
+    };
+    pad(out);
+    let mut from = 0;
+    for nl in memchr::memchr_iter(b'\n', s.as_bytes()) {
+        out.push_str(&s[from..=nl]);
+        pad(out);
+        from = nl + 1;
     }
+    out.push_str(&s[from..]);
 }
 
 /// Sprig's `trunc`: the first `n` characters, or for negative `n` the last `-n`.
@@ -196,6 +213,8 @@ mod tests {
     fn quote_like_go() {
         assert_eq!(go_quote("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
         assert_eq!(go_quote("héllo"), "\"héllo\"");
+        assert_eq!(go_quote("plain text: 1"), "\"plain text: 1\"");
+        assert_eq!(go_quote("a\u{7f}\u{1}"), "\"a\\x7f\\x01\"");
     }
 
     #[test]
@@ -203,6 +222,10 @@ mod tests {
         let mut out = String::from("\n");
         indent_into(&mut out, "a\n\nb", 2);
         assert_eq!(out, "\n  a\n  \n  b");
+        let mut wide = String::new();
+        indent_into(&mut wide, "x\ny\n", 70);
+        let pad = " ".repeat(70);
+        assert_eq!(wide, format!("{pad}x\n{pad}y\n{pad}"));
     }
 
     #[test]

@@ -58,6 +58,20 @@ impl ValuesSink<'_> {
 
     /// A plain scalar's value (`key` for a map key, which the full path resolves the same way).
     fn plain(&self, p: &str, key: bool) -> R<Value> {
+        // Most scalars are words: a string for every resolution below unless they are one of
+        // the null and boolean words (all of at most five letters, starting with one of these).
+        let b = p.as_bytes();
+        let maybe_word = b.len() <= 5
+            && matches!(
+                b.first(),
+                Some(b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O')
+            );
+        if b.first().is_some_and(u8::is_ascii_alphabetic)
+            && !maybe_word
+            && quick_style(self.src, p) == Some(true)
+        {
+            return Ok(Value::String(p.to_owned()));
+        }
         // yaml_serde's own resolution comes first (YAML 1.2).
         match p {
             "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
@@ -102,6 +116,29 @@ impl ValuesSink<'_> {
     }
 }
 
+/// [`TOKEN_STOP`]: a byte that ends a token.
+const DELIMITER: u8 = 1;
+/// [`TOKEN_STOP`]: a non-ASCII byte.
+const NON_ASCII: u8 = 2;
+
+/// What each byte is for [`quick_style`]'s walk back over a token: 0 for a byte of the token.
+static TOKEN_STOP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0x80;
+    while c < 256 {
+        t[c] = NON_ASCII;
+        c += 1;
+    }
+    t[b' ' as usize] = DELIMITER;
+    t[b'\n' as usize] = DELIMITER;
+    t[b',' as usize] = DELIMITER;
+    t[b'[' as usize] = DELIMITER;
+    t[b']' as usize] = DELIMITER;
+    t[b'{' as usize] = DELIMITER;
+    t[b'}' as usize] = DELIMITER;
+    t
+};
+
 /// [`scalar_style`] of a slice `p` of `src` for the common case, without its Unicode handling:
 /// whether it is plain, `None` when a non-ASCII character is met (then ask [`scalar_style`]).
 fn quick_style(src: &str, p: &str) -> Option<bool> {
@@ -121,11 +158,13 @@ fn quick_style(src: &str, p: &str) -> Option<bool> {
         return None; // maybe a Unicode white space
     }
     let end = i;
-    while i > 0 && !matches!(b[i - 1], b' ' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') {
-        if b[i - 1] >= 0x80 {
-            return None;
+    // One table look-up a byte: the token's delimiters stop the walk, non-ASCII gives up.
+    while i > 0 {
+        match TOKEN_STOP[usize::from(b[i - 1])] {
+            0 => i -= 1,
+            DELIMITER => break,
+            _ => return None,
         }
-        i -= 1;
     }
     match b[i..end].first() {
         Some(b'!' | b'&') => None,
