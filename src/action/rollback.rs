@@ -9,7 +9,7 @@
 use super::ActionError;
 use super::connection::Connection;
 use super::deploy::rollout::Rollout;
-use super::deploy::{self, DeployOptions, DryRun, lock, ownership};
+use super::deploy::{self, DeployOptions, DryRun, lock};
 use super::names::validate_release_name;
 use super::recover::recover_revision;
 use crate::release::{Release, Status, gotime};
@@ -86,18 +86,7 @@ pub fn rollback(conn: &Connection, req: &RollbackRequest) -> Result<Release, Act
         return Ok(release);
     }
     let cluster = &conn.cluster;
-    ownership::check(
-        cluster,
-        &objects,
-        &deploy::keys(&previous, &namespace),
-        &req.name,
-        &namespace,
-        opts.take_ownership,
-        opts.concurrency,
-    )?;
-    if opts.dry_run == DryRun::Server {
-        let apply = opts.apply_options();
-        deploy::apply::apply_in_order(cluster, &objects, &apply, true, opts.concurrency)?;
+    if deploy::preflight(cluster, opts, &objects, &previous, &req.name, &namespace)? {
         release.info.description = "Dry run complete".into();
         return Ok(release);
     }

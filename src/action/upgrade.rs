@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use super::ActionError;
 use super::connection::Connection;
 use super::deploy::rollout::Rollout;
-use super::deploy::{self, DeployOptions, DryRun, lock, objects, ownership, record};
+use super::deploy::{self, DeployOptions, DryRun, lock, objects, record};
 use super::install::{LoadedInstall, install_loaded};
 use super::names::validate_release_name;
 use super::recover::recover_revision;
@@ -159,18 +159,7 @@ pub fn upgrade(
         return Ok(release);
     }
     let cluster = &conn.cluster;
-    ownership::check(
-        cluster,
-        &objects,
-        &deploy::keys(&previous, &namespace),
-        &req.name,
-        &namespace,
-        opts.take_ownership,
-        opts.concurrency,
-    )?;
-    if opts.dry_run == DryRun::Server {
-        let apply = opts.apply_options();
-        deploy::apply::apply_in_order(cluster, &objects, &apply, true, opts.concurrency)?;
+    if deploy::preflight(cluster, opts, &objects, &previous, &req.name, &namespace)? {
         release.info.description = "Dry run complete".into();
         return Ok(release);
     }

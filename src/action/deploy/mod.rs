@@ -136,6 +136,39 @@ pub fn stamped(mut objects: Vec<Value>, name: &str, namespace: &str) -> Vec<Valu
     objects
 }
 
+/// What upgrade and rollback do before changing anything: refuse objects that belong to someone
+/// else (those in `previous` are the release's own), and with `--dry-run=server` have the server
+/// validate every object. Returns whether the operation ends here (a server dry run).
+pub fn preflight(
+    cluster: &Cluster,
+    opts: &DeployOptions,
+    objects: &[Value],
+    previous: &[Value],
+    name: &str,
+    namespace: &str,
+) -> Result<bool, ActionError> {
+    ownership::check(
+        cluster,
+        objects,
+        &keys(previous, namespace),
+        name,
+        namespace,
+        opts.take_ownership,
+        opts.concurrency,
+    )?;
+    if opts.dry_run != DryRun::Server {
+        return Ok(false);
+    }
+    apply::apply_in_order(
+        cluster,
+        objects,
+        &opts.apply_options(),
+        true,
+        opts.concurrency,
+    )?;
+    Ok(true)
+}
+
 /// The identities of `objects`, for "is this already part of the release?".
 pub fn keys(objects: &[Value], namespace: &str) -> HashSet<ObjectKey> {
     objects
