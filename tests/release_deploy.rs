@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use rudder::release::{ObjectKind, Release, Status, from_object};
+use rudder::release::{ObjectKind, Release, Status};
 use rudder::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
@@ -142,31 +142,12 @@ impl Env {
 
     /// Revision `v` of release `name` as stored in its Secret.
     fn record(&self, name: &str, v: u64) -> Option<(Value, Release)> {
-        let secret = self.get(&format!(
-            "/api/v1/namespaces/{NS}/secrets/sh.helm.release.v1.{name}.v{v}"
-        ))?;
-        let release = from_object(ObjectKind::Secret, &secret).unwrap();
-        Some((secret, release))
+        common::release_record(|p| self.get(p), NS, name, v)
     }
 
     /// Statuses of every stored revision of `name`, by revision.
     fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        let list = self
-            .get(&format!(
-                "/api/v1/namespaces/{NS}/secrets?labelSelector=owner%3Dhelm,name%3D{name}"
-            ))
-            .unwrap();
-        let mut out: Vec<(u64, Status)> = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                let r = from_object(ObjectKind::Secret, s).unwrap();
-                (r.version, r.info.status)
-            })
-            .collect();
-        out.sort_by_key(|(v, _)| *v);
-        out
+        common::release_statuses(|p| self.get(p), NS, name)
     }
 }
 

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rudder::release::{ObjectKind, Release, Stamp, Status, from_object, to_object};
+use rudder::release::{ObjectKind, Release, Stamp, Status, to_object};
 use rudder::sandbox::delay::DelayRule;
 use rudder::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
@@ -107,30 +107,11 @@ impl Env {
 
     /// Revision `v` of `name`: the stored object and the release in it.
     fn record(&self, name: &str, v: u64) -> Option<(Value, Release)> {
-        let secret = self.get(&format!(
-            "/api/v1/namespaces/{NS}/secrets/sh.helm.release.v1.{name}.v{v}"
-        ))?;
-        let release = from_object(ObjectKind::Secret, &secret).unwrap();
-        Some((secret, release))
+        common::release_record(|p| self.get(p), NS, name, v)
     }
 
     fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        let list = self
-            .get(&format!(
-                "/api/v1/namespaces/{NS}/secrets?labelSelector=owner%3Dhelm,name%3D{name}"
-            ))
-            .unwrap();
-        let mut out: Vec<(u64, Status)> = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                let r = from_object(ObjectKind::Secret, s).unwrap();
-                (r.version, r.info.status)
-            })
-            .collect();
-        out.sort_by_key(|(v, _)| *v);
-        out
+        common::release_statuses(|p| self.get(p), NS, name)
     }
 
     fn message(&self) -> String {

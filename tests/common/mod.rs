@@ -52,3 +52,42 @@ pub fn oracle(script: &str, input: &serde_json::Value) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("oracle output is JSON")
 }
+
+/// Revision `v` of release `name` in `ns` as stored in its Secret (the object and the release
+/// decoded from it), read through `get` (a GET of an API path on the test's sandbox).
+pub fn release_record(
+    get: impl Fn(&str) -> Option<serde_json::Value>,
+    ns: &str,
+    name: &str,
+    v: u64,
+) -> Option<(serde_json::Value, rudder::release::Release)> {
+    let secret = get(&format!(
+        "/api/v1/namespaces/{ns}/secrets/sh.helm.release.v1.{name}.v{v}"
+    ))?;
+    let release =
+        rudder::release::from_object(rudder::release::ObjectKind::Secret, &secret).unwrap();
+    Some((secret, release))
+}
+
+/// The status of every stored revision of release `name` in `ns`, by revision.
+pub fn release_statuses(
+    get: impl Fn(&str) -> Option<serde_json::Value>,
+    ns: &str,
+    name: &str,
+) -> Vec<(u64, rudder::release::Status)> {
+    let list = get(&format!(
+        "/api/v1/namespaces/{ns}/secrets?labelSelector=owner%3Dhelm,name%3D{name}"
+    ))
+    .unwrap();
+    let mut out: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let r = rudder::release::from_object(rudder::release::ObjectKind::Secret, s).unwrap();
+            (r.version, r.info.status)
+        })
+        .collect();
+    out.sort_by_key(|(v, _)| *v);
+    out
+}
