@@ -7,9 +7,8 @@
 use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 
-use super::client::{Cluster, describe, to_value};
+use super::client::Cluster;
 use super::error::KubeError;
-use super::object::ObjectRef;
 
 /// The field manager rudder applies as.
 pub const FIELD_MANAGER: &str = "rudder";
@@ -41,39 +40,13 @@ impl Cluster {
 
     /// Applies one object and returns it as the server stored it.
     pub fn apply_one(&self, object: &Value, opts: &ApplyOptions) -> Result<Value, KubeError> {
-        let id = ObjectRef::from_value(object)?;
-        let resource = self.resolve(&id.api_version, &id.kind)?;
-        let ns = self.scope(&resource, id.namespace.as_deref());
-        let mut body = object.clone();
-        if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
-            match &ns {
-                Some(n) => {
-                    meta.insert("namespace".into(), Value::String(n.clone()));
-                }
-                None => {
-                    meta.remove("namespace");
-                }
-            }
-        }
-        let what = describe(&id.kind, ns.as_deref(), &id.name);
+        let p = self.prepare(object)?;
         let mut params = PatchParams::apply(&opts.field_manager);
         if opts.force_conflicts {
             params = params.force();
         }
-        let api = self.api(&resource, ns.as_deref());
-        match self.block_on(api.patch(&id.name, &params, &Patch::Apply(&body))) {
-            Ok(stored) => to_value(stored).map_err(|message| KubeError::Client {
-                object: what,
-                message,
-            }),
-            Err(kube::Error::Api(status)) if status.code == 409 && status.reason == "Conflict" => {
-                Err(KubeError::ApplyConflict {
-                    object: what,
-                    message: status.message,
-                })
-            }
-            Err(e) => Err(self.error(e, &what)),
-        }
+        let r = self.block_on(p.api.patch(&p.name, &params, &Patch::Apply(&p.body)));
+        self.applied(r, p.what)
     }
 
     /// Makes sure a namespace exists, as Helm's `--create-namespace` does: applies a

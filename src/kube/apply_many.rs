@@ -16,11 +16,11 @@ use super::error::KubeError;
 use super::object::ObjectRef;
 
 /// One object ready to send: its API, name, body (namespace resolved) and how messages name it.
-struct Prepared {
-    api: Api<DynamicObject>,
-    name: String,
-    body: Value,
-    what: String,
+pub(super) struct Prepared {
+    pub(super) api: Api<DynamicObject>,
+    pub(super) name: String,
+    pub(super) body: Value,
+    pub(super) what: String,
 }
 
 impl Cluster {
@@ -42,21 +42,8 @@ impl Cluster {
             let params = params.clone();
             async move {
                 let p = p?;
-                match p.api.patch(&p.name, &params, &Patch::Apply(&p.body)).await {
-                    Ok(stored) => to_value(stored).map_err(|message| KubeError::Client {
-                        object: p.what,
-                        message,
-                    }),
-                    Err(kube::Error::Api(status))
-                        if status.code == 409 && status.reason == "Conflict" =>
-                    {
-                        Err(KubeError::ApplyConflict {
-                            object: p.what,
-                            message: status.message,
-                        })
-                    }
-                    Err(e) => Err(self.error(e, &p.what)),
-                }
+                let r = p.api.patch(&p.name, &params, &Patch::Apply(&p.body)).await;
+                self.applied(r, p.what)
             }
         });
         self.block_on(
@@ -98,9 +85,31 @@ impl Cluster {
         )
     }
 
-    /// Resolves an object's kind and namespace (as [`Cluster::apply_one`] does) and builds its
-    /// request target.
-    fn prepare(&self, object: &Value) -> Result<Prepared, KubeError> {
+    /// The answer to a server-side apply of the object described as `what`: the object as
+    /// stored, or a conflict with other field managers, or the API error.
+    pub(super) fn applied(
+        &self,
+        r: Result<DynamicObject, kube::Error>,
+        what: String,
+    ) -> Result<Value, KubeError> {
+        match r {
+            Ok(stored) => to_value(stored).map_err(|message| KubeError::Client {
+                object: what,
+                message,
+            }),
+            Err(kube::Error::Api(status)) if status.code == 409 && status.reason == "Conflict" => {
+                Err(KubeError::ApplyConflict {
+                    object: what,
+                    message: status.message,
+                })
+            }
+            Err(e) => Err(self.error(e, &what)),
+        }
+    }
+
+    /// Resolves an object's kind and namespace (namespaced kinds without one get the default,
+    /// cluster-scoped kinds lose theirs) and builds its request target.
+    pub(super) fn prepare(&self, object: &Value) -> Result<Prepared, KubeError> {
         let id = ObjectRef::from_value(object)?;
         let resource = self.resolve(&id.api_version, &id.kind)?;
         let ns = self.scope(&resource, id.namespace.as_deref());
