@@ -12,7 +12,7 @@ use super::connection::{ConnectOptions, Connection, connect};
 use super::deploy::lock;
 use super::names::validate_release_name;
 use super::status::{manifest_objects, release_content};
-use crate::kube::{Cluster, KubeError, ObjectRef};
+use crate::kube::ObjectRef;
 use crate::release::{Release, Status, gotime};
 use crate::storage::{Storage, StorageError};
 
@@ -196,8 +196,11 @@ fn delete_objects(
             kept.push(format!("[{}] {}", id.kind, id.name));
             continue;
         }
-        match delete_one(&conn.cluster, object, &release.namespace, cascade) {
-            Ok(id) => deleted.push(id),
+        match conn
+            .cluster
+            .delete_with(object, Some(&release.namespace), &cascade.params())
+        {
+            Ok((id, _)) => deleted.push(id),
             Err(e) => errors.push(e),
         }
     }
@@ -214,33 +217,6 @@ fn delete_objects(
         )));
     }
     Ok((deleted, kept))
-}
-
-/// Deletes one object (in the release namespace unless it names its own) with `cascade`; an
-/// object already gone, or whose kind is no longer served, counts as deleted.
-fn delete_one(
-    cluster: &Cluster,
-    object: &Value,
-    namespace: &str,
-    cascade: Cascade,
-) -> Result<ObjectRef, KubeError> {
-    let mut id = ObjectRef::from_value(object)?;
-    let resource = match cluster.resolve(&id.api_version, &id.kind) {
-        Ok(r) => r,
-        Err(KubeError::NoMatch { .. }) => return Ok(id),
-        Err(e) => return Err(e),
-    };
-    let ns = id
-        .namespace
-        .clone()
-        .unwrap_or_else(|| namespace.to_string());
-    id.namespace = cluster.scope(&resource, Some(&ns));
-    let api = cluster.api(&resource, id.namespace.as_deref());
-    match cluster.block_on(api.delete(&id.name, &cascade.params())) {
-        Ok(_) => Ok(id),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(id),
-        Err(e) => Err(cluster.error(e, &id.to_string())),
-    }
 }
 
 #[cfg(test)]

@@ -37,18 +37,31 @@ impl Cluster {
         }
     }
 
-    /// Deletes one object.
+    /// Deletes one object with Background propagation, in the default namespace unless it
+    /// names its own.
     pub fn delete_one(&self, object: &Value) -> Result<(ObjectRef, Deletion), KubeError> {
+        self.delete_with(object, None, &DeleteParams::background())
+    }
+
+    /// Deletes one object with `params` (its propagation policy), in `namespace` (else the
+    /// default one) unless it names its own. An object already gone, or whose kind is no longer
+    /// served, counts as [`Deletion::AlreadyGone`].
+    pub fn delete_with(
+        &self,
+        object: &Value,
+        namespace: Option<&str>,
+        params: &DeleteParams,
+    ) -> Result<(ObjectRef, Deletion), KubeError> {
         let mut id = ObjectRef::from_value(object)?;
         let resource = match self.resolve(&id.api_version, &id.kind) {
             Ok(r) => r,
             Err(KubeError::NoMatch { .. }) => return Ok((id, Deletion::AlreadyGone)),
             Err(e) => return Err(e),
         };
-        id.namespace = self.scope(&resource, id.namespace.as_deref());
+        id.namespace = self.scope(&resource, id.namespace.as_deref().or(namespace));
         let what = describe(&id.kind, id.namespace.as_deref(), &id.name);
         let api = self.api(&resource, id.namespace.as_deref());
-        match self.block_on(api.delete(&id.name, &DeleteParams::background())) {
+        match self.block_on(api.delete(&id.name, params)) {
             Ok(_) => Ok((id, Deletion::Deleted)),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok((id, Deletion::AlreadyGone)),
             Err(e) => Err(self.error(e, &what)),
