@@ -14,6 +14,7 @@ pub mod lint;
 pub mod list;
 pub mod names;
 pub mod package;
+pub mod progress;
 pub mod pull;
 pub mod recover;
 pub mod render;

@@ -74,6 +74,12 @@ pub struct DeployOptions {
     pub create_namespace: bool,
     /// Requests in flight at once within an install-order group.
     pub concurrency: usize,
+    /// `--wait`: wait until the release's resources are ready (or, on uninstall, gone).
+    pub wait: bool,
+    /// `--wait-for-jobs`: with `--wait`, also wait for Jobs to complete.
+    pub wait_for_jobs: bool,
+    /// Where waiting and hooks report what they are doing.
+    pub progress: crate::action::progress::ProgressSink,
 }
 
 /// The field manager release objects are applied as: `rudder` (the kube layer's), so
@@ -114,6 +120,9 @@ impl Default for DeployOptions {
             skip_crds: false,
             create_namespace: false,
             concurrency: DEFAULT_CONCURRENCY,
+            wait: false,
+            wait_for_jobs: false,
+            progress: Default::default(),
         }
     }
 }
