@@ -5,21 +5,16 @@
 //! the latest `uninstalled`. Hooks are not run.
 
 use kube::api::DeleteParams;
-use serde_json::Value;
 
 use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
 use super::deploy::lock;
+use super::deploy::prune::is_kept;
 use super::names::validate_release_name;
 use super::status::{manifest_objects, release_content};
 use crate::kube::ObjectRef;
 use crate::release::{Release, Status, gotime};
 use crate::storage::{Storage, StorageError};
-
-/// The annotation that keeps an object on uninstall, and its value.
-pub const RESOURCE_POLICY_ANNOTATION: &str = "helm.sh/resource-policy";
-/// The [`RESOURCE_POLICY_ANNOTATION`] value that keeps the object.
-pub const KEEP_POLICY: &str = "keep";
 
 /// `--cascade`: how the API server deletes the objects' dependents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -166,15 +161,6 @@ fn purge(storage: &Storage, revisions: &[Release]) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Whether the object asks to be kept on uninstall.
-fn is_kept(object: &Value) -> bool {
-    object
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(RESOURCE_POLICY_ANNOTATION))
-        .and_then(Value::as_str)
-        .is_some_and(|p| p.trim().eq_ignore_ascii_case(KEEP_POLICY))
-}
-
 /// Deletes the release's objects last-first; every deletion is attempted and the failures are
 /// reported together.
 fn delete_objects(
@@ -217,19 +203,4 @@ fn delete_objects(
         )));
     }
     Ok((deleted, kept))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn keep_policy_is_read_like_helm() {
-        let obj = |p: &str| json!({"metadata": {"annotations": {RESOURCE_POLICY_ANNOTATION: p}}});
-        assert!(is_kept(&obj("keep")));
-        assert!(is_kept(&obj(" Keep ")));
-        assert!(!is_kept(&obj("delete")));
-        assert!(!is_kept(&json!({"metadata": {}})));
-    }
 }

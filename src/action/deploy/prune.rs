@@ -24,13 +24,19 @@ pub fn stale(old: &[Value], new: &[Value], namespace: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Whether an object carries `helm.sh/resource-policy: keep`.
+/// Whether an object carries `helm.sh/resource-policy: keep`, read as Helm's uninstall reads it
+/// (`strings.ToLower(strings.TrimSpace(...)) == "keep"`). The one test of the policy for every
+/// deletion rudder makes (prune on upgrade and rollback, uninstall, cleanup after a failure):
+/// Helm's upgrade compares the live value exactly, so ` Keep ` keeps an object on uninstall but
+/// not on upgrade there; here it keeps it everywhere (never deleting what a chart asked to
+/// keep). A policy with another value deletes nothing special; Helm's uninstall silently skips
+/// such objects (a quirk of its filter), rudder deletes them as unannotated ones.
 pub fn is_kept(object: &Value) -> bool {
     object
         .pointer("/metadata/annotations")
         .and_then(|a| a.get(RESOURCE_POLICY_ANNOTATION))
         .and_then(Value::as_str)
-        .is_some_and(|p| p.trim() == KEEP)
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case(KEEP))
 }
 
 /// Deletes the objects of `old` missing from `new` (reverse install order), skipping kept ones
@@ -82,5 +88,20 @@ mod tests {
         kept["metadata"]["annotations"] = json!({RESOURCE_POLICY_ANNOTATION: "keep"});
         assert!(is_kept(&kept));
         assert!(!is_kept(&cm("k")));
+    }
+
+    #[test]
+    fn keep_policy_is_read_like_helm_uninstall() {
+        let obj = |p: Value| json!({"metadata": {"annotations": {RESOURCE_POLICY_ANNOTATION: p}}});
+        assert!(is_kept(&obj(json!("keep"))));
+        assert!(is_kept(&obj(json!(" Keep "))));
+        assert!(is_kept(&obj(json!("KEEP\n"))));
+        assert!(!is_kept(&obj(json!("delete"))));
+        assert!(!is_kept(&obj(json!("keeper"))));
+        assert!(!is_kept(&obj(json!(true))));
+        assert!(!is_kept(
+            &json!({"metadata": {"annotations": {"other": "keep"}}})
+        ));
+        assert!(!is_kept(&json!({"metadata": {}})));
     }
 }
