@@ -192,15 +192,58 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
         storage: &storage,
         opts,
     };
-    rollout.run(
+    let outcome = rollout.run(
         &mut release,
         &objects,
         &[] as &[Value],
         Vec::new(),
         &done,
         &format!("Release {:?}", req.name),
-    )?;
-    Ok(release)
+    );
+    match outcome {
+        Ok(()) => Ok(release),
+        Err(failure) if opts.rollback_on_failure => {
+            Err(uninstall_failed(&storage, &release, failure))
+        }
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+/// `--rollback-on-failure` after a failed install, as Helm's `failRelease`: the objects the
+/// install created are deleted (by the rollout, see [`deploy::cleanup`]) and the failed
+/// revision's record removed, so the release is gone as if never installed. Helm uninstalls
+/// with `--keep-history=false`, which also purges revisions an earlier `uninstall
+/// --keep-history` kept; rudder removes only the record this install wrote, leaving the
+/// history as it was before. When the lock was not ours (no cleanup ran) the error is the
+/// plain one; when deleting failed, the failed record stays, naming what was left.
+fn uninstall_failed(
+    storage: &crate::storage::Storage,
+    release: &Release,
+    failure: deploy::cleanup::RolloutFailure,
+) -> ActionError {
+    let name = &release.name;
+    let error = failure.error;
+    let cleanup = match failure.cleanup.map(|c| *c) {
+        None => return error,
+        Some(Err(e)) => {
+            return ActionError::Invalid(format!(
+                "an error occurred while uninstalling the release. original install error: {error}: {e}"
+            ));
+        }
+        Some(Ok(c)) => c,
+    };
+    if let Err(e) = storage.delete(name, release.version) {
+        return ActionError::Invalid(format!(
+            "an error occurred while uninstalling the release. original install error: {error}: \
+             removing the record of revision {}: {e} ({})",
+            release.version,
+            cleanup.summary()
+        ));
+    }
+    ActionError::Invalid(format!(
+        "release {name} failed, and has been uninstalled due to rollback-on-failure being set: {error} ({})",
+        cleanup.summary()
+    ))
 }
 
 /// The revision an install of `name` gets: 1, or after an uninstall that kept history the

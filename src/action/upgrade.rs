@@ -14,12 +14,14 @@ use std::path::PathBuf;
 
 use super::ActionError;
 use super::connection::Connection;
+use super::deploy::cleanup::RolloutFailure;
 use super::deploy::rollout::Rollout;
 use super::deploy::{self, DeployOptions, DryRun, lock, objects, record};
 use super::install::{LoadedInstall, install_loaded};
 use super::names::validate_release_name;
 use super::recover::recover_revision;
 use super::render::{RenderRequest, render_with_values};
+use super::rollback::{self, RollbackRequest};
 use crate::chart::{self, Chart};
 use crate::engine::ReleaseInfo;
 use crate::release::{Release, Status};
@@ -167,7 +169,7 @@ pub fn upgrade(
         .description
         .clone()
         .unwrap_or_else(|| "Upgrade complete".to_string());
-    Rollout {
+    let outcome = Rollout {
         cluster,
         storage: &storage,
         opts,
@@ -179,8 +181,77 @@ pub fn upgrade(
         deployed,
         &done,
         &format!("Upgrade {:?}", req.name),
-    )?;
-    Ok(release)
+    );
+    match outcome {
+        Ok(()) => Ok(release),
+        Err(failure) if opts.rollback_on_failure => Err(roll_back_failed(conn, req, failure)),
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+/// `--rollback-on-failure` after a failed upgrade, as Helm's `failRelease`: the objects the
+/// upgrade created are deleted (by the rollout; Helm leaves them), then the release is rolled
+/// back to its last successful (deployed or superseded) revision as a new revision "Rollback to
+/// N", waiting as the upgrade would have. When the lock was not ours (no cleanup ran) the
+/// error is the plain one.
+fn roll_back_failed(
+    conn: &Connection,
+    req: &UpgradeRequest,
+    failure: RolloutFailure,
+) -> ActionError {
+    let name = &req.name;
+    let error = failure.error;
+    let cleaned = match failure.cleanup.map(|c| *c) {
+        None => return error,
+        Some(Ok(c)) => Ok(c.summary()),
+        Some(Err(e)) => Err(format!("unable to cleanup resources: {e}")),
+    };
+    let namespace = conn.namespace().to_string();
+    let storage = conn.storage(&namespace, req.history_max);
+    let target = match storage.history(name) {
+        Ok(history) => history
+            .into_iter()
+            .filter(|r| matches!(r.info.status, Status::Deployed | Status::Superseded))
+            .map(|r| r.version)
+            .max(),
+        Err(e) => {
+            return ActionError::Invalid(format!(
+                "an error occurred while rolling back the release. original upgrade error: {error}: reading its history: {e}"
+            ));
+        }
+    };
+    let Some(target) = target else {
+        return ActionError::Invalid(format!(
+            "unable to find a previously successful release when attempting to rollback. original upgrade error: {error}"
+        ));
+    };
+    let rollback = RollbackRequest {
+        name: name.clone(),
+        revision: Some(target),
+        history_max: req.history_max,
+        deploy: DeployOptions {
+            dry_run: DryRun::None,
+            rollback_on_failure: false,
+            cleanup_on_fail: false,
+            ..req.deploy.clone()
+        },
+        recover: false,
+    };
+    let rolled = rollback::rollback(conn, &rollback);
+    match (rolled, cleaned) {
+        (Ok(_), Ok(summary)) => ActionError::Invalid(format!(
+            "release {name} failed, and has been rolled back due to rollback-on-failure being set: {error} ({summary})"
+        )),
+        (Ok(_), Err(cleanup)) => ActionError::Invalid(format!(
+            "release {name} failed, and has been rolled back due to rollback-on-failure being set: {error} (but {cleanup})"
+        )),
+        (Err(e), Ok(summary)) => ActionError::Invalid(format!(
+            "an error occurred while rolling back the release. original upgrade error: {error} ({summary}): {e}"
+        )),
+        (Err(e), Err(cleanup)) => ActionError::Invalid(format!(
+            "an error occurred while rolling back the release. original upgrade error: {error} ({cleanup}): {e}"
+        )),
+    }
 }
 
 /// Helm's `reuseValues`: the chart to render and the values to record for the new revision.

@@ -87,6 +87,10 @@ pub struct InstallArgs {
     /// Do not install the chart's CRDs (crds/).
     #[arg(long)]
     pub skip_crds: bool,
+    /// On failure, delete every object this operation created and remove the release record
+    /// (an upgrade: roll back to the last successful revision). Implies waiting for readiness.
+    #[arg(long, visible_alias = "atomic")]
+    pub rollback_on_failure: bool,
 }
 
 /// `rudder install`.
@@ -104,6 +108,8 @@ pub fn run_install(
     let mut deploy = args.deploy.options()?;
     deploy.create_namespace = args.create_namespace;
     deploy.skip_crds = args.skip_crds;
+    deploy.rollback_on_failure = args.rollback_on_failure;
+    deploy.wait |= args.rollback_on_failure;
     let chart = locate_chart(&chart, &args.source.to_options())?;
     let req = InstallRequest {
         name,
@@ -169,6 +175,13 @@ pub struct UpgradeArgs {
     /// First mark a revision left pending by a dead operation failed (as `rudder recover`).
     #[arg(long)]
     pub recover: bool,
+    /// On failure, delete every object this operation created and roll back to the last
+    /// successful revision (with --install on a new release: remove it). Implies waiting for readiness.
+    #[arg(long, visible_alias = "atomic")]
+    pub rollback_on_failure: bool,
+    /// On failure, delete the objects this upgrade created (without rolling back).
+    #[arg(long)]
+    pub cleanup_on_fail: bool,
 }
 
 /// `rudder upgrade`.
@@ -212,6 +225,9 @@ pub(super) fn upgrade_request(
     let mut deploy = args.deploy.options()?;
     deploy.create_namespace = args.create_namespace;
     deploy.skip_crds = args.skip_crds;
+    deploy.rollback_on_failure = args.rollback_on_failure;
+    deploy.cleanup_on_fail = args.cleanup_on_fail;
+    deploy.wait |= args.rollback_on_failure;
     let values_mode = if args.reuse_values {
         ValuesMode::Reuse
     } else if args.reset_values {

@@ -6,6 +6,7 @@
 //! Hooks are extracted and recorded but NOT executed yet (running hooks is the next issue).
 
 pub mod apply;
+pub mod cleanup;
 pub mod lock;
 pub mod objects;
 pub mod ownership;
@@ -80,6 +81,12 @@ pub struct DeployOptions {
     pub wait_for_jobs: bool,
     /// Where waiting and hooks report what they are doing.
     pub progress: crate::action::progress::ProgressSink,
+    /// `--rollback-on-failure` (`--atomic`): a failed install deletes what it created and its
+    /// record; a failed upgrade deletes what it created and rolls back to the last successful
+    /// revision. Implies `wait`.
+    pub rollback_on_failure: bool,
+    /// `--cleanup-on-fail` (upgrade): a failed upgrade deletes the objects it created.
+    pub cleanup_on_fail: bool,
 }
 
 /// The field manager release objects are applied as: `rudder` (the kube layer's), so
@@ -93,6 +100,11 @@ pub const RELEASE_FIELD_MANAGER: &str = crate::kube::FIELD_MANAGER;
 pub const HELM_FIELD_MANAGER: &str = "helm";
 
 impl DeployOptions {
+    /// Whether a rollout must know which objects it creates, to delete them if it fails.
+    pub fn tracks_created(&self) -> bool {
+        self.rollback_on_failure || self.cleanup_on_fail
+    }
+
     /// How objects are applied: as [`RELEASE_FIELD_MANAGER`], forcing conflicts with
     /// `--force-conflicts`, and with `--take-ownership` (an adopted object's fields belong to
     /// whoever created it).
@@ -123,6 +135,8 @@ impl Default for DeployOptions {
             wait: false,
             wait_for_jobs: false,
             progress: Default::default(),
+            rollback_on_failure: false,
+            cleanup_on_fail: false,
         }
     }
 }

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::apply::apply_in_order;
+use super::cleanup::{self, RolloutFailure};
 use super::lock;
 use super::prune::prune;
 use super::{DeployOptions, record};
@@ -30,7 +31,10 @@ impl Rollout<'_> {
     /// objects of `previous` missing from them, and records the outcome: on success
     /// `supersede` (the revisions deployed until now) become superseded and `release` deployed
     /// with description `done`; on failure `release` is failed with
-    /// `"<failed_prefix> failed: <reason>"`.
+    /// `"<failed_prefix> failed: <reason>"` and, when the options ask for it
+    /// ([`DeployOptions::tracks_created`]), the objects this rollout created are deleted
+    /// again ([`cleanup`]). What happens to the release record after that (removed after an
+    /// install, a rollback after an upgrade) is the verb's business.
     pub fn run(
         &self,
         release: &mut Release,
@@ -39,25 +43,55 @@ impl Rollout<'_> {
         supersede: Vec<Release>,
         done: &str,
         failed_prefix: &str,
-    ) -> Result<(), ActionError> {
+    ) -> Result<(), RolloutFailure> {
         // The pending record is the lock (see `lock`): one operation at a time.
-        let held = lock::acquire(self.cluster, self.storage, release)?;
+        let held =
+            lock::acquire(self.cluster, self.storage, release).map_err(RolloutFailure::plain)?;
+        let mut created = Vec::new();
         let applied = held.while_held(self.cluster, || {
+            if self.opts.tracks_created() {
+                // Read under the lock, right before applying: what is absent now, we create.
+                created = cleanup::absent(self.cluster, objects, self.opts.concurrency)?;
+            }
             self.apply_and_prune(release, objects, previous)
         });
-        if let Err(e) = applied {
-            record::set_status(
-                release,
-                Status::Failed,
-                format!("{failed_prefix} failed: {e}"),
-            );
-            if let Err(store) = held.finish(self.cluster, self.storage, release) {
-                tracing::warn!("recording the failure of {}: {store}", release.name);
+        let outcome = match applied {
+            Ok(()) => {
+                // Still ours (not recovered by someone else meanwhile) before touching other
+                // revisions; if not, the record is someone else's to write and nothing is undone.
+                held.renew(self.cluster).map_err(RolloutFailure::plain)?;
+                self.supersede(supersede, release)
             }
-            return Err(e);
+            Err(e) => Err(e),
+        };
+        let Err(e) = outcome else {
+            record::set_status(release, Status::Deployed, done);
+            return held
+                .finish(self.cluster, self.storage, release)
+                .map_err(RolloutFailure::plain);
+        };
+        record::set_status(
+            release,
+            Status::Failed,
+            format!("{failed_prefix} failed: {e}"),
+        );
+        if let Err(store) = held.finish(self.cluster, self.storage, release) {
+            tracing::warn!("recording the failure of {}: {store}", release.name);
         }
-        // Still ours (not recovered by someone else meanwhile) before touching other revisions.
-        held.renew(self.cluster)?;
+        let cleanup = self.opts.tracks_created().then(|| {
+            Box::new(cleanup::delete_created(
+                self.cluster,
+                &created,
+                &release.name,
+                &release.namespace,
+                self.opts.concurrency,
+            ))
+        });
+        Err(RolloutFailure { error: e, cleanup })
+    }
+
+    /// Marks the revisions deployed until now (but `release`) superseded.
+    fn supersede(&self, supersede: Vec<Release>, release: &Release) -> Result<(), ActionError> {
         for mut old in supersede
             .into_iter()
             .filter(|r| r.version != release.version)
@@ -65,8 +99,6 @@ impl Rollout<'_> {
             old.info.status = Status::Superseded;
             self.storage.update(&old)?;
         }
-        record::set_status(release, Status::Deployed, done);
-        held.finish(self.cluster, self.storage, release)?;
         Ok(())
     }
 
