@@ -62,8 +62,10 @@ pub struct UninstallRequest {
 pub struct UninstallResult {
     /// The release as last recorded (`None`: absent and `ignore_not_found`).
     pub release: Option<Release>,
-    /// The objects deleted (or found already gone), in deletion order.
+    /// The objects deleted, in deletion order.
     pub deleted: Vec<ObjectRef>,
+    /// The objects found already gone (deleted by hand, or their kind no longer served).
+    pub already_gone: Vec<ObjectRef>,
     /// The objects kept by their resource policy, as `[Kind] name`.
     pub kept: Vec<String>,
 }
@@ -123,16 +125,42 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
             ..UninstallResult::default()
         });
     }
-    lock::check(&conn.cluster, &storage, &release)?;
-
+    // The lock: a pending revision (another operation) or an uninstall whose holder is alive
+    // refuses; then the record is marked uninstalling with this process as holder, a write
+    // conditional on the record being as read (see `lock::acquire_existing`).
+    let cluster = &conn.cluster;
+    lock::check(cluster, &storage, &release)?;
+    let info = lock::read(cluster, &storage, &release)?;
+    let before = release.clone();
     release.info.status = Status::Uninstalling;
     release.info.deleted = Some(gotime::now());
     release.info.description = "Deletion in progress (or silently failed)".into();
-    if let Err(e) = storage.update(&release) {
-        tracing::debug!("uninstall: failed to store the uninstalling release: {e}");
+    let held = lock::acquire_existing(
+        cluster,
+        &storage,
+        &release,
+        info.resource_version.as_deref(),
+    )?;
+    // An upgrade that stored a newer revision between our read and our lock wins: give the
+    // record back as it was and refuse.
+    if let Ok(newer) = storage.last(name)
+        && newer.version > release.version
+    {
+        held.finish(cluster, &storage, &before)?;
+        return Err(lock::refusal(cluster, &storage, &newer));
     }
 
-    let (deleted, kept) = delete_objects(&conn, &release, req.cascade)?;
+    let deletion = held.while_held(cluster, || delete_objects(&conn, &release, req.cascade));
+    let deletion = match deletion {
+        Ok(d) => d,
+        Err(e) => {
+            // The record stays `uninstalling` (as Helm leaves it) but unlocked: retry works.
+            if let Err(store) = held.finish(cluster, &storage, &release) {
+                tracing::warn!("releasing the lock on {name}: {store}");
+            }
+            return Err(e);
+        }
+    };
 
     release.info.status = Status::Uninstalled;
     release.info.description = req
@@ -141,7 +169,7 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "Uninstallation complete".into());
     if req.keep_history {
-        storage.update(&release)?;
+        held.finish(cluster, &storage, &release)?;
     } else {
         purge(&storage, &revisions).map_err(|e| {
             ActionError::Invalid(format!("uninstall: Failed to purge the release: {e}"))
@@ -149,8 +177,9 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
     }
     Ok(UninstallResult {
         release: Some(release),
-        deleted,
-        kept,
+        deleted: deletion.deleted,
+        already_gone: deletion.already_gone,
+        kept: deletion.kept,
     })
 }
 
@@ -161,36 +190,44 @@ fn purge(storage: &Storage, revisions: &[Release]) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// What deleting a release's objects came to.
+#[derive(Debug, Default)]
+struct Deletion {
+    deleted: Vec<ObjectRef>,
+    already_gone: Vec<ObjectRef>,
+    kept: Vec<String>,
+}
+
 /// Deletes the release's objects last-first; every deletion is attempted and the failures are
 /// reported together.
 fn delete_objects(
     conn: &Connection,
     release: &Release,
     cascade: Cascade,
-) -> Result<(Vec<ObjectRef>, Vec<String>), ActionError> {
+) -> Result<Deletion, ActionError> {
     let objects = manifest_objects(release).map_err(|e| {
         ActionError::Invalid(format!(
             "corrupted release record. You must manually delete the resources: {e}"
         ))
     })?;
-    let mut kept = Vec::new();
-    let mut deleted = Vec::new();
+    let mut out = Deletion::default();
     let mut errors = Vec::new();
     for object in objects.iter().rev() {
         if is_kept(object) {
             let id = ObjectRef::from_value(object)?;
-            kept.push(format!("[{}] {}", id.kind, id.name));
+            out.kept.push(format!("[{}] {}", id.kind, id.name));
             continue;
         }
         match conn
             .cluster
             .delete_with(object, Some(&release.namespace), &cascade.params())
         {
-            Ok((id, _)) => deleted.push(id),
+            Ok((id, crate::kube::Deletion::Deleted)) => out.deleted.push(id),
+            Ok((id, crate::kube::Deletion::AlreadyGone)) => out.already_gone.push(id),
             Err(e) => errors.push(e),
         }
     }
-    kept.reverse();
+    out.kept.reverse();
     if !errors.is_empty() {
         let all = errors
             .iter()
@@ -202,5 +239,5 @@ fn delete_objects(
             release.name
         )));
     }
-    Ok((deleted, kept))
+    Ok(out)
 }

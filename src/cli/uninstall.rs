@@ -65,6 +65,13 @@ pub fn run(args: UninstallArgs, connect: ConnectOptions) -> anyhow::Result<()> {
             }
             println!();
         }
+        if !result.already_gone.is_empty() {
+            println!("These resources were already gone (deleted outside the release):");
+            for id in &result.already_gone {
+                println!("[{}] {}", id.kind, id.name);
+            }
+            println!();
+        }
         println!("release \"{name}\" uninstalled");
     }
     Ok(())

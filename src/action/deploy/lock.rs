@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::action::ActionError;
 use crate::kube::{Cluster, ObjectStore, StoreKind};
-use crate::release::{ObjectKind, Release, Stamp, object_name, to_object};
+use crate::release::{ObjectKind, Release, Stamp, Status, object_name, to_object};
 use crate::storage::{Storage, StorageError};
 
 /// Who holds the lock: `user@host pid N`.
@@ -250,7 +250,19 @@ fn kind_describe(kind: StoreKind, namespace: &str, name: &str) -> String {
 
 /// Refuses to start an operation while `last` is pending, naming its holder and since when, or
 /// saying the holder is gone and how to recover.
+///
+/// An `uninstalling` revision is locked too while its holder (a rudder uninstall, see
+/// [`acquire_existing`]) renews the lease; without a fresh lease (Helm's, or a dead client's)
+/// it is not, so a stuck uninstall can be retried as Helm allows.
 pub fn check(cluster: &Cluster, storage: &Storage, last: &Release) -> Result<(), ActionError> {
+    if last.info.status == Status::Uninstalling {
+        let info = read(cluster, storage, last)?;
+        let now = Utc::now();
+        return match info.is_fresh(now) {
+            true => Err(ActionError::Invalid(info.refusal(now))),
+            false => Ok(()),
+        };
+    }
     if !last.info.status.is_pending() {
         return Ok(());
     }
@@ -345,6 +357,61 @@ pub fn acquire(
             Err(ActionError::Invalid(format!(
                 "another operation got there first: {}",
                 info.refusal(Utc::now())
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Takes the lock on the stored record of an existing revision, for an operation that writes
+/// no new revision (uninstall): `release` (already in its new state, e.g. `uninstalling`) is
+/// written over the record with the holder and lease, only if the record is still at
+/// `resource_version` (as [`read`] found it). A write in between means another operation got
+/// there first: refused naming it.
+pub fn acquire_existing(
+    cluster: &Cluster,
+    storage: &Storage,
+    release: &Release,
+    resource_version: Option<&str>,
+) -> Result<Held, ActionError> {
+    let lease = lease_duration()?;
+    let kind = store_kind(storage);
+    let held = Held {
+        name: release.name.clone(),
+        namespace: release.namespace.clone(),
+        version: release.version,
+        lease,
+        kind,
+        last: Mutex::new(None),
+    };
+    let Some((object_kind, store)) = kind else {
+        storage.update(release)?;
+        return Ok(held);
+    };
+    let mut object = to_object(object_kind, release, Stamp::modified_now());
+    let now = rfc3339(Utc::now());
+    object["metadata"]["annotations"] = serde_json::json!({
+        HOLDER_ANNOTATION: holder_identity(),
+        ACQUIRED_ANNOTATION: now,
+        RENEWED_ANNOTATION: now,
+        LEASE_ANNOTATION: format_lease(lease),
+    });
+    if let Some(rv) = resource_version {
+        object["metadata"]["resourceVersion"] = rv.into();
+    }
+    match cluster.store(store, &release.namespace).update(&object) {
+        Ok(stored) => {
+            held.remember(stored);
+            Ok(held)
+        }
+        Err(e) if e.is_conflict() || e.is_not_found() => {
+            let now = match read(cluster, storage, release) {
+                Ok(info) => info.status,
+                Err(_) => "deleted".into(),
+            };
+            Err(ActionError::Invalid(format!(
+                "another operation got there first: release {:?} revision {} changed while this one started (now {now})",
+                release.name, release.version
             )))
         }
         Err(e) => Err(e.into()),
