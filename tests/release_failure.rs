@@ -504,3 +504,98 @@ fn never_ready_deployment_with_rollback_on_failure_times_out_and_leaves_nothing(
     }
     assert!(env.statuses("web").is_empty());
 }
+
+#[test]
+fn upgrade_with_rollback_on_failure_and_nothing_successful_to_return_to_says_so() {
+    let env = Env::start();
+    let chart = chart_arg(&env);
+    env.deny(&format!("patch:services:{NS}"));
+    env.fails(&["install", "web", &chart]);
+    let err = env.fails(&[
+        "upgrade",
+        "web",
+        &chart,
+        "--set",
+        "extra=true",
+        "--rollback-on-failure",
+    ]);
+    assert!(
+        err.contains("unable to find a previously successful release when attempting to rollback"),
+        "{err}"
+    );
+    // What the upgrade created is gone all the same; the failed install's objects stay.
+    let listing = env.namespace_listing();
+    assert!(
+        !listing.iter().any(|n| n.contains("web-extra")),
+        "{listing:?}"
+    );
+    assert!(
+        listing.contains(&"configmap/web-config".to_string()),
+        "{listing:?}"
+    );
+    assert_eq!(
+        env.statuses("web"),
+        vec![(1, Status::Failed), (2, Status::Failed)]
+    );
+}
+
+#[test]
+fn uninstall_holds_the_lock_while_it_deletes() {
+    let env = Env::start();
+    let chart = installed(&env);
+    // Deleting the ConfigMap takes 3s: the uninstall is caught holding the lock.
+    env.sandbox.delay(
+        format!("delete:configmaps:{NS}=3s")
+            .parse::<rudder::sandbox::delay::DelayRule>()
+            .unwrap(),
+    );
+    let uninstall = Command::new(env!("CARGO_BIN_EXE_rudder"))
+        .args(["uninstall", "web", "--keep-history"])
+        .arg("--kubeconfig")
+        .arg(env.kubeconfig())
+        .args(["-n", NS])
+        .env_remove("KUBECONFIG")
+        .env_remove("RUDDER_NAMESPACE")
+        .env_remove("RUDDER_DRIVER")
+        .env("RUDDER_LOCK_LEASE", "2s")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let held = common::release_record(|p| env.get(p), NS, "web", 1).is_some_and(|(o, r)| {
+            r.info.status == Status::Uninstalling
+                && o.pointer("/metadata/annotations/rudder.dev~1lock-holder")
+                    .is_some()
+        });
+        if held {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the uninstall never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let err = env.fails(&["upgrade", "web", &chart, "--set", "message=two"]);
+    assert!(err.contains("is locked"), "{err}");
+    assert!(err.contains("uninstalling"), "{err}");
+    assert!(err.contains("held by"), "{err}");
+    let second = env.fails(&["uninstall", "web"]);
+    assert!(second.contains("is locked"), "{second}");
+    let out = uninstall.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Finished: recorded uninstalled, the lock annotations gone.
+    let (object, release) = common::release_record(|p| env.get(p), NS, "web", 1).unwrap();
+    assert_eq!(release.info.status, Status::Uninstalled);
+    assert!(
+        object
+            .pointer("/metadata/annotations/rudder.dev~1lock-holder")
+            .is_none()
+    );
+}
