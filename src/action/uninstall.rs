@@ -3,6 +3,11 @@
 //! `helm.sh/resource-policy: keep`, counting absent ones as deleted) with the requested
 //! propagation, then remove every revision record, or with `--keep-history` keep them and mark
 //! the latest `uninstalled`. Hooks are not run.
+//!
+//! The uninstalling record is the lock ([`lock::acquire_existing`]): it carries the holder and a
+//! lease renewed while objects are deleted, so an upgrade, rollback or second uninstall started
+//! meanwhile is refused naming the holder. Objects already deleted by hand are reported as
+//! already gone.
 
 use kube::api::DeleteParams;
 

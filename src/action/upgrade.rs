@@ -5,7 +5,9 @@
 //! apply, prune what the current revision had and the new one does not, then supersede the
 //! previous revision and mark the new one deployed. `--install` installs a release that has no
 //! history (or only uninstalled revisions). After a failed first install, upgrade works: it
-//! applies over the failed revision and prunes against its manifest.
+//! applies over the failed revision and prunes against its manifest. `--cleanup-on-fail`
+//! deletes what a failed upgrade created; `--rollback-on-failure` does too, then rolls back to
+//! the last successful revision.
 //!
 //! Hooks are rendered and recorded but not run yet (the next issue).
 

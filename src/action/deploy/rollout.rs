@@ -1,8 +1,10 @@
 //! The part of install, upgrade and rollback after the new revision's record is built: store it
 //! pending, apply its objects, prune what the previous revision had and it does not, then mark
 //! the previous deployed revisions superseded and the new one deployed. A failure marks the new
-//! revision failed with the reason (the previous one stays deployed) and is returned. The pending
-//! record is the operation's lock, its lease renewed while objects are applied ([`super::lock`]).
+//! revision failed with the reason (the previous one stays deployed) and is returned; with
+//! `--rollback-on-failure` or `--cleanup-on-fail` the objects the rollout created are deleted
+//! first ([`super::cleanup`]). The pending record is the operation's lock, its lease renewed
+//! while objects are applied ([`super::lock`]).
 
 use serde_json::Value;
 
@@ -77,6 +79,13 @@ impl Rollout<'_> {
         );
         if let Err(store) = held.finish(self.cluster, self.storage, release) {
             tracing::warn!("recording the failure of {}: {store}", release.name);
+            // The record is not ours any more (or unwritable): whoever holds it now may be
+            // applying the same objects, so nothing is deleted behind its back.
+            if self.opts.tracks_created() {
+                return Err(RolloutFailure::plain(ActionError::Invalid(format!(
+                    "{e}; the failure could not be recorded ({store}), so the objects this operation created were not deleted"
+                ))));
+            }
         }
         let cleanup = self.opts.tracks_created().then(|| {
             Box::new(cleanup::delete_created(
