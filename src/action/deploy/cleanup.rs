@@ -53,6 +53,9 @@ impl Cleanup {
     /// One clause for an error line: `deleted the 2 objects it had created` (and what was kept).
     pub fn summary(&self) -> String {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if self.deleted.is_empty() && self.kept.is_empty() {
+            return "no object it had created was left to delete".to_string();
+        }
         let mut text = format!(
             "deleted the {} object{} it had created",
             self.deleted.len(),
@@ -180,6 +183,10 @@ mod tests {
             kept: vec![],
         };
         assert_eq!(one.summary(), "deleted the 1 object it had created");
+        assert_eq!(
+            Cleanup::default().summary(),
+            "no object it had created was left to delete"
+        );
         let failed: ActionError = RolloutFailure {
             error: err(),
             cleanup: Some(Box::new(Err(ActionError::Invalid(
