@@ -1,11 +1,11 @@
 //! The pipeline install, upgrade and rollback share: turn a manifest into objects, stamp them
 //! with Helm's ownership metadata, refuse to take over objects that belong to someone else,
 //! apply them group by group in install order (concurrently within a group), delete what the
-//! previous revision had and the new one does not, and build the release record.
-//!
-//! Hooks are extracted and recorded but NOT executed yet (running hooks is the next issue).
+//! previous revision had and the new one does not, build the release record, and run the
+//! hooks around the objects ([`hooks`]).
 
 pub mod apply;
+pub mod hooks;
 pub mod lock;
 pub mod objects;
 pub mod ownership;
@@ -80,6 +80,8 @@ pub struct DeployOptions {
     pub wait_for_jobs: bool,
     /// Where waiting and hooks report what they are doing.
     pub progress: crate::action::progress::ProgressSink,
+    /// `--no-hooks`: do not run the chart's hooks.
+    pub no_hooks: bool,
 }
 
 /// The field manager release objects are applied as: `rudder` (the kube layer's), so
@@ -123,6 +125,7 @@ impl Default for DeployOptions {
             wait: false,
             wait_for_jobs: false,
             progress: Default::default(),
+            no_hooks: false,
         }
     }
 }

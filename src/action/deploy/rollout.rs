@@ -3,10 +3,13 @@
 //! the previous deployed revisions superseded and the new one deployed. A failure marks the new
 //! revision failed with the reason (the previous one stays deployed) and is returned. The pending
 //! record is the operation's lock, its lease renewed while objects are applied ([`super::lock`]).
+//! The release's hooks run around the objects (pre- before, post- after, by the pending status:
+//! install, upgrade or rollback), unless `--no-hooks`; their `last_run` goes into the record.
 
 use serde_json::Value;
 
 use super::apply::apply_in_order;
+use super::hooks::{self, HookRunner};
 use super::lock;
 use super::prune::prune;
 use super::{DeployOptions, record};
@@ -42,8 +45,16 @@ impl Rollout<'_> {
     ) -> Result<(), ActionError> {
         // The pending record is the lock (see `lock`): one operation at a time.
         let held = lock::acquire(self.cluster, self.storage, release)?;
+        let events = hooks::events_for(release.info.status).filter(|_| !self.opts.no_hooks);
         let applied = held.while_held(self.cluster, || {
-            self.apply_and_prune(release, objects, previous)
+            if let Some((pre, _)) = events {
+                self.run_hooks(release, pre)?;
+            }
+            self.apply_and_prune(release, objects, previous)?;
+            if let Some((_, post)) = events {
+                self.run_hooks(release, post)?;
+            }
+            Ok::<_, ActionError>(())
         });
         if let Err(e) = applied {
             record::set_status(
@@ -67,6 +78,26 @@ impl Rollout<'_> {
         }
         record::set_status(release, Status::Deployed, done);
         held.finish(self.cluster, self.storage, release)?;
+        Ok(())
+    }
+
+    /// Runs the release's hooks of `event`, recording their runs in `release`.
+    fn run_hooks(
+        &self,
+        release: &mut Release,
+        event: crate::release::HookEvent,
+    ) -> Result<(), ActionError> {
+        let runner = HookRunner {
+            cluster: self.cluster,
+            namespace: &release.namespace,
+            timeout: self.opts.timeout,
+            progress: &self.opts.progress,
+            collect_logs: false,
+        };
+        let mut recorded = std::mem::take(&mut release.hooks);
+        let ran = runner.run(&mut recorded, event, &|_| true);
+        release.hooks = recorded;
+        ran?;
         Ok(())
     }
 
