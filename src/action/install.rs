@@ -2,8 +2,8 @@
 //! the next revision of one whose history was kept through an uninstall), as Helm's
 //! `action.Install` does: name checks, CRDs first, `--create-namespace`, ownership checks, a
 //! `pending-install` record, the objects applied, then `deployed` or `failed`.
-//!
-//! Hooks are rendered and recorded but not run yet (the next issue).
+//! Pre-install hooks run before the objects are applied, post-install hooks after (see
+//! [`super::deploy::hooks`]); `--no-hooks` skips them, `--dry-run` never runs them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

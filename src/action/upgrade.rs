@@ -6,8 +6,8 @@
 //! previous revision and mark the new one deployed. `--install` installs a release that has no
 //! history (or only uninstalled revisions). After a failed first install, upgrade works: it
 //! applies over the failed revision and prunes against its manifest.
-//!
-//! Hooks are rendered and recorded but not run yet (the next issue).
+//! Pre-upgrade hooks run before the objects are applied, post-upgrade hooks after;
+//! `--no-hooks` skips them, `--dry-run` never runs them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
