@@ -18,8 +18,8 @@ use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
 use super::deploy::hooks::HookRunner;
 use super::deploy::{DEFAULT_TIMEOUT, lock, objects};
-use super::progress::ProgressSink;
 use super::names::validate_release_name;
+use super::progress::ProgressSink;
 use super::status::{manifest_objects, release_content};
 use crate::kube::ObjectRef;
 use crate::release::{HookEvent, Release, Status, gotime};
@@ -158,7 +158,6 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
         namespace: &namespace,
         timeout: req.timeout.unwrap_or(DEFAULT_TIMEOUT),
         progress: &req.progress,
-        collect_logs: false,
     };
     if !req.no_hooks {
         let ran = runner.run(&mut release.hooks, HookEvent::PreDelete, &|_| true);

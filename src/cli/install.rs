@@ -288,7 +288,10 @@ fn print_release(release: &Release, format: OutputFormat, dry_run: bool) -> anyh
     } else {
         String::new()
     };
-    print!("{}", super::release_print::render(release, format, &extra)?);
+    print!(
+        "{}",
+        super::release_print::render_sections(release, format, "", &extra)?
+    );
     Ok(())
 }
 

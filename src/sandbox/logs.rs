@@ -117,9 +117,7 @@ fn generic(pod: &Value, container: &str) -> String {
         Some("Failed") => text.push_str(&format!(
             "container {container} exited with code 1 (simulated failure)\n"
         )),
-        Some("Succeeded") => {
-            text.push_str(&format!("container {container} exited with code 0\n"))
-        }
+        Some("Succeeded") => text.push_str(&format!("container {container} exited with code 0\n")),
         _ => {}
     }
     text

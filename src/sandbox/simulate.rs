@@ -536,7 +536,10 @@ fn owner_reference(obj: &Value, gvk: &Gvk) -> Value {
 fn inherited_annotations(obj: &Value) -> Map<String, Value> {
     let mut out = Map::new();
     for key in [SIMULATE_ANNOTATION, super::logs::LOGS_ANNOTATION] {
-        if let Some(v) = obj.pointer("/metadata/annotations").and_then(|a| a.get(key)) {
+        if let Some(v) = obj
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(key))
+        {
             out.insert(key.to_string(), v.clone());
         }
     }

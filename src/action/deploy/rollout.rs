@@ -92,7 +92,6 @@ impl Rollout<'_> {
             namespace: &release.namespace,
             timeout: self.opts.timeout,
             progress: &self.opts.progress,
-            collect_logs: false,
         };
         let mut recorded = std::mem::take(&mut release.hooks);
         let ran = runner.run(&mut recorded, event, &|_| true);

@@ -117,16 +117,10 @@ pub struct HookRunner<'a> {
     pub timeout: Duration,
     /// Where `HookStarted`/`HookFinished` go.
     pub progress: &'a ProgressSink,
-    /// Collect the pods' logs of Pod hooks before delete policies apply (`rudder test --logs`).
-    pub collect_logs: bool,
 }
 
 /// The hook indices of `event` among `hooks` that `select` accepts, in run order.
-pub fn run_order(
-    hooks: &[Hook],
-    event: HookEvent,
-    select: &dyn Fn(&Hook) -> bool,
-) -> Vec<usize> {
+pub fn run_order(hooks: &[Hook], event: HookEvent, select: &dyn Fn(&Hook) -> bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..hooks.len())
         .filter(|&i| hooks[i].events.contains(&event) && select(&hooks[i]))
         .collect();
@@ -140,25 +134,45 @@ pub fn run_order(
 
 impl HookRunner<'_> {
     /// Runs the hooks of `event` that `select` accepts, recording each one's `last_run` in
-    /// `hooks`. Returns the pods' logs collected (with [`HookRunner::collect_logs`]).
+    /// `hooks`.
     pub fn run(
         &self,
         hooks: &mut [Hook],
         event: HookEvent,
         select: &dyn Fn(&Hook) -> bool,
-    ) -> Result<Vec<PodLog>, HookError> {
+    ) -> Result<(), HookError> {
+        self.run_inner(hooks, event, select, None)
+    }
+
+    /// [`HookRunner::run`], also collecting into `logs` the logs of the Pod hooks that ran
+    /// (succeeded or failed) before any delete policy removes them (`rudder test --logs`).
+    pub fn run_collecting(
+        &self,
+        hooks: &mut [Hook],
+        event: HookEvent,
+        select: &dyn Fn(&Hook) -> bool,
+        logs: &mut Vec<PodLog>,
+    ) -> Result<(), HookError> {
+        self.run_inner(hooks, event, select, Some(logs))
+    }
+
+    fn run_inner(
+        &self,
+        hooks: &mut [Hook],
+        event: HookEvent,
+        select: &dyn Fn(&Hook) -> bool,
+        mut logs: Option<&mut Vec<PodLog>>,
+    ) -> Result<(), HookError> {
         let order = run_order(hooks, event, select);
-        let mut collected = Vec::new();
         for (n, &i) in order.iter().enumerate() {
             if hooks[i].delete_policies.is_empty() {
                 hooks[i].delete_policies = vec![HookDeletePolicy::BeforeHookCreation];
             }
-            let failure = match self.run_one(&mut hooks[i], event, &mut collected) {
+            let failure = match self.run_one(&mut hooks[i], event, logs.as_deref_mut()) {
                 Ok(()) => continue,
                 Err(e) => e,
             };
-            if let Err(e) = self.delete_by_policy(&hooks[i], HookDeletePolicy::HookFailed, event)
-            {
+            if let Err(e) = self.delete_by_policy(&hooks[i], HookDeletePolicy::HookFailed, event) {
                 tracing::warn!("deleting failed hook {}: {e}", hooks[i].name);
             }
             for &done in &order[..n] {
@@ -173,14 +187,14 @@ impl HookRunner<'_> {
         for &i in order.iter().rev() {
             self.delete_by_policy(&hooks[i], HookDeletePolicy::HookSucceeded, event)?;
         }
-        Ok(collected)
+        Ok(())
     }
 
     fn run_one(
         &self,
         hook: &mut Hook,
         event: HookEvent,
-        collected: &mut Vec<PodLog>,
+        collected: Option<&mut Vec<PodLog>>,
     ) -> Result<(), HookError> {
         let event_text = event_name(event);
         let resource = format!("{}/{}", hook.kind, hook.name);
@@ -234,7 +248,9 @@ impl HookRunner<'_> {
         let reason = match result {
             Ok(Outcome::Succeeded) => {
                 hook.last_run.phase = HookPhase::Succeeded;
-                if self.collect_logs && hook.kind == "Pod" {
+                if let Some(collected) = collected
+                    && hook.kind == "Pod"
+                {
                     collected.extend(logs::hook_pod_logs(
                         self.cluster,
                         &hook.kind,
@@ -267,7 +283,9 @@ impl HookRunner<'_> {
         };
         hook.last_run.phase = HookPhase::Failed;
         let ns = self.hook_namespace(&objects);
-        if self.collect_logs && hook.kind == "Pod" {
+        if let Some(collected) = collected
+            && hook.kind == "Pod"
+        {
             collected.extend(logs::hook_pod_logs(
                 self.cluster,
                 &hook.kind,
@@ -327,12 +345,13 @@ impl HookRunner<'_> {
             return Ok(());
         }
         let objects = self.objects(hook, event)?;
-        self.delete_and_wait(&objects).map_err(|source| HookError::Cluster {
-            event: event_name(event),
-            resource: format!("{}/{}", hook.kind, hook.name),
-            path: hook.path.clone(),
-            source,
-        })
+        self.delete_and_wait(&objects)
+            .map_err(|source| HookError::Cluster {
+                event: event_name(event),
+                resource: format!("{}/{}", hook.kind, hook.name),
+                path: hook.path.clone(),
+                source,
+            })
     }
 
     /// Deletes `objects` (Background propagation) and waits until each is gone.

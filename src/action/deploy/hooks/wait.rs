@@ -90,7 +90,9 @@ fn terminated_container(status: &Value) -> Option<String> {
                 format!(
                     "container {}: {} (exit code {code})",
                     c["name"].as_str().unwrap_or("?"),
-                    t.get("reason").and_then(Value::as_str).unwrap_or("terminated")
+                    t.get("reason")
+                        .and_then(Value::as_str)
+                        .unwrap_or("terminated")
                 )
             })
         })
@@ -135,7 +137,11 @@ pub fn until_done(
             if left.is_zero() {
                 return Ok(Outcome::TimedOut);
             }
-            let rv = current.metadata.resource_version.clone().unwrap_or_default();
+            let rv = current
+                .metadata
+                .resource_version
+                .clone()
+                .unwrap_or_default();
             // The server ends a watch after its timeout; kube refuses 295 s or more.
             let secs = left.as_secs().clamp(1, 290) as u32;
             let params = WatchParams::default()
