@@ -229,7 +229,10 @@ fn install_records_a_deployed_release_and_owns_its_objects() {
     assert_owned(&gadget, "web");
     // The pre-install hook ran (tests/release_hooks.rs covers hooks); Helm does not stamp hooks.
     let hook = env.configmap("web-hook").expect("pre-install hook created");
-    assert!(hook.pointer("/metadata/labels/app.kubernetes.io~1managed-by").is_none());
+    assert!(
+        hook.pointer("/metadata/labels/app.kubernetes.io~1managed-by")
+            .is_none()
+    );
 
     // The same name again is refused, and nothing changes.
     let err = env.fails(&["install", "web", &chart_arg()]);

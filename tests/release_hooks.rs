@@ -774,3 +774,82 @@ fn kubectl_reads_simulated_logs() {
     assert!(!ok);
     assert!(err.contains("pods \"missing\" not found"), "{err}");
 }
+
+#[test]
+fn hooks_are_waited_for_through_the_watch_and_time_out() {
+    let env = Env::start();
+    let charts = tempfile::tempdir().unwrap();
+    let slow = chart(
+        charts.path(),
+        "slow",
+        &[
+            (
+                "slow.yaml",
+                job(
+                    "slow",
+                    &[
+                        ("helm.sh/hook", "pre-install"),
+                        ("sandbox.rudder.dev/simulate", "delay=1s"),
+                    ],
+                    &[],
+                ),
+            ),
+            ("main.yaml", configmap("main", &[])),
+        ],
+    );
+    let started = std::time::Instant::now();
+    env.ok(&["install", "slow", slow.to_str().unwrap()]);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    // One watch on that one Job, not polling.
+    let log = std::fs::read_to_string(env.dir.path().join("access.log")).unwrap();
+    let watches: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.starts_with("GET /apis/batch/v1/namespaces/apps/jobs?") && l.contains("watch=true")
+        })
+        .collect();
+    assert_eq!(watches.len(), 1, "{log}");
+    assert!(
+        watches[0].contains("fieldSelector=metadata.name%3Dslow"),
+        "{log}"
+    );
+    let gets = log
+        .lines()
+        .filter(|l| l.starts_with("GET /apis/batch/v1/namespaces/apps/jobs/slow "))
+        .count();
+    assert!(gets <= 2, "{log}");
+    let slow_job = env.job("slow").unwrap();
+    assert_eq!(
+        slow_job["status"]["conditions"][1]["type"], "Complete",
+        "{slow_job}"
+    );
+    assert!(env.configmap("main").is_some());
+
+    let stuck = chart(
+        charts.path(),
+        "stuck",
+        &[(
+            "stuck.yaml",
+            job(
+                "stuck",
+                &[
+                    ("helm.sh/hook", "pre-install"),
+                    ("sandbox.rudder.dev/simulate", "never-ready"),
+                ],
+                &[],
+            ),
+        )],
+    );
+    let (_, err) = env.fails(&[
+        "install",
+        "stuck",
+        stuck.to_str().unwrap(),
+        "--timeout",
+        "1s",
+    ]);
+    assert!(
+        err.contains("pre-install hook Job/stuck (stuck/templates/stuck.yaml) failed: timed out after 1s waiting for it to complete"),
+        "{err}"
+    );
+    assert_eq!(env.record("stuck", 1).info.status, Status::Failed);
+}
