@@ -55,7 +55,7 @@ pub enum HookError {
         /// The template it came from.
         path: String,
         /// What the cluster said.
-        source: KubeError,
+        source: Box<KubeError>,
     },
     /// The hook ran and failed (or did not finish in time).
     #[error("{event} hook {resource} ({path}) failed: {reason}{}", logs_suffix(.logs))]
@@ -217,7 +217,7 @@ impl HookRunner<'_> {
             event: event_text.clone(),
             resource: resource.clone(),
             path: hook.path.clone(),
-            source,
+            source: Box::new(source),
         };
         let deadline = Instant::now() + self.timeout;
         let mut result = Ok(Outcome::Succeeded);
@@ -350,7 +350,7 @@ impl HookRunner<'_> {
                 event: event_name(event),
                 resource: format!("{}/{}", hook.kind, hook.name),
                 path: hook.path.clone(),
-                source,
+                source: Box::new(source),
             })
     }
 
