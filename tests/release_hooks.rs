@@ -853,3 +853,86 @@ fn hooks_are_waited_for_through_the_watch_and_time_out() {
     );
     assert_eq!(env.record("stuck", 1).info.status, Status::Failed);
 }
+
+/// Collects the progress events an action reports.
+struct Events(std::sync::Mutex<Vec<rudder::action::progress::ProgressEvent>>);
+
+impl rudder::action::progress::Progress for Events {
+    fn report(&self, event: &rudder::action::progress::ProgressEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+#[test]
+fn hooks_report_their_progress() {
+    use rudder::action::connection::{ConnectOptions, connect};
+    use rudder::action::deploy::DeployOptions;
+    use rudder::action::install::{InstallRequest, install};
+    use rudder::action::progress::{ProgressEvent, ProgressSink};
+
+    let env = Env::start();
+    let charts = tempfile::tempdir().unwrap();
+    let chart = chart(
+        charts.path(),
+        "progress",
+        &[
+            (
+                "ok.yaml",
+                job("first", &[("helm.sh/hook", "pre-install")], &[]),
+            ),
+            (
+                "bad.yaml",
+                pod(
+                    "second",
+                    &[
+                        ("helm.sh/hook", "pre-install"),
+                        ("helm.sh/hook-weight", "1"),
+                        ("sandbox.rudder.dev/simulate", "fail"),
+                    ],
+                ),
+            ),
+        ],
+    );
+    let events = std::sync::Arc::new(Events(Default::default()));
+    let conn = connect(&ConnectOptions {
+        kube: rudder::kube::KubeOptions {
+            kubeconfig: Some(env.kubeconfig()),
+            context: None,
+            namespace: Some(NS.into()),
+        },
+        driver: None,
+        sandbox: None,
+    })
+    .unwrap();
+    let req = InstallRequest {
+        name: Some("prog".into()),
+        chart,
+        deploy: DeployOptions {
+            progress: ProgressSink::new(events.clone()),
+            ..DeployOptions::default()
+        },
+        ..InstallRequest::default()
+    };
+    let err = install(&conn, &req, &mut std::io::empty()).unwrap_err();
+    assert!(err.to_string().contains("Pod/second"), "{err}");
+    let seen = events.0.lock().unwrap().clone();
+    let started = |r: &str| ProgressEvent::HookStarted {
+        resource: r.into(),
+        event: "pre-install".into(),
+    };
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(seen[0], started("Job/first"));
+    assert_eq!(
+        seen[1],
+        ProgressEvent::HookFinished {
+            resource: "Job/first".into(),
+            succeeded: true,
+            message: "Completed".into(),
+        }
+    );
+    assert_eq!(seen[2], started("Pod/second"));
+    assert!(
+        matches!(&seen[3], ProgressEvent::HookFinished { resource, succeeded: false, .. } if resource == "Pod/second"),
+        "{seen:?}"
+    );
+}
