@@ -590,7 +590,8 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
     env.own("a");
     env.own("b");
 
-    // a plain uninstall removes the objects (not the hook) and every record
+    // a plain uninstall removes the objects, the hook's resource (Helm's own uninstall leaves
+    // it behind; rudder cleans it up) and every record
     assert_eq!(
         env.ok(&["uninstall", "a", "-n", "apps"]),
         "release \"a\" uninstalled\n"
@@ -605,7 +606,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
     assert_eq!(secrets("a"), 0);
     assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-child").0, 404);
     assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/b-child").0, 200);
-    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-hook").0, 200);
+    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-hook").0, 404);
 
     // --keep-history: the latest revision marked uninstalled, kept objects kept
     let out = env.ok(&[

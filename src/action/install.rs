@@ -1,15 +1,15 @@
 //! `rudder install NAME CHART`: render a chart and deploy it as revision 1 of a new release (or
 //! the next revision of one whose history was kept through an uninstall), as Helm's
 //! `action.Install` does: name checks, CRDs first, `--create-namespace`, ownership checks, a
-//! `pending-install` record, the objects applied, then `deployed` or `failed`. With
+//! `pending-install` record, the objects applied, then `deployed` or `failed`.
+//! Pre-install hooks run before the objects are applied, post-install hooks after (see
+//! [`super::deploy::hooks`]); `--no-hooks` skips them, `--dry-run` never runs them. With
 //! `--rollback-on-failure` a failed install deletes what it created and its record.
 //!
 //! A failure before the pending record is written (an ownership conflict, a kind the cluster
 //! does not serve, a CRD that never becomes Established) records nothing, as Helm: the
 //! operation is refused before it changes the release (CRDs already installed stay, as Helm
 //! keeps them).
-//!
-//! Hooks are rendered and recorded but not run yet (the next issue).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -31,6 +31,7 @@ pub mod show;
 pub mod signals;
 pub mod status;
 pub mod template;
+pub mod test;
 pub mod uninstall;
 pub mod upgrade;
 

@@ -3,8 +3,8 @@
 //! revision (last + 1) with its chart, config and stored manifest (not re-rendered), recorded
 //! `pending-rollback`, applied, what the last revision had and the target does not is pruned,
 //! then the previous deployed revision is superseded and the new one deployed, "Rollback to N".
-//!
-//! Hooks are copied with the target but not run yet (the next issue).
+//! The target's hooks are copied with it: pre-rollback hooks run before the objects are applied,
+//! post-rollback hooks after; `--no-hooks` skips them.
 
 use super::ActionError;
 use super::connection::Connection;

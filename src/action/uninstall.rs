@@ -2,23 +2,32 @@
 //! `uninstalling`, delete the objects of its manifest last-first (skipping those annotated
 //! `helm.sh/resource-policy: keep`, counting absent ones as deleted) with the requested
 //! propagation, then remove every revision record, or with `--keep-history` keep them and mark
-//! the latest `uninstalled`. Hooks are not run.
+//! the latest `uninstalled`. `pre-delete` hooks run before the objects are deleted (a failure
+//! stops the uninstall, the record left `uninstalling` with the hooks' runs, as Helm leaves it),
+//! `post-delete` hooks after (a failure is reported once the release is gone, as Helm does);
+//! then, unlike Helm, which leaves them behind, the hooks' own resources are deleted too unless
+//! annotated `helm.sh/resource-policy: keep` (CRDs are never deleted). `--no-hooks` skips all
+//! of this.
 //!
 //! The uninstalling record is the lock ([`lock::acquire_existing`]): it carries the holder and a
-//! lease renewed while objects are deleted, so an upgrade, rollback or second uninstall started
-//! meanwhile is refused naming the holder. Objects already deleted by hand are reported as
-//! already gone.
+//! lease renewed while hooks run and objects are deleted, so an upgrade, rollback or second
+//! uninstall started meanwhile is refused naming the holder. Objects already deleted by hand are
+//! reported as already gone.
+
+use std::time::Duration;
 
 use kube::api::DeleteParams;
 
 use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
-use super::deploy::lock;
+use super::deploy::hooks::HookRunner;
 use super::deploy::prune::is_kept;
+use super::deploy::{DEFAULT_TIMEOUT, lock, objects};
 use super::names::validate_release_name;
+use super::progress::ProgressSink;
 use super::status::{manifest_objects, release_content};
 use crate::kube::ObjectRef;
-use crate::release::{Release, Status, gotime};
+use crate::release::{HookEvent, Release, Status, gotime};
 use crate::storage::{Storage, StorageError};
 
 /// `--cascade`: how the API server deletes the objects' dependents.
@@ -60,6 +69,12 @@ pub struct UninstallRequest {
     pub description: Option<String>,
     /// Treat a missing release as done.
     pub ignore_not_found: bool,
+    /// `--no-hooks`: run no pre-/post-delete hooks and leave hook resources alone.
+    pub no_hooks: bool,
+    /// `--timeout`: how long each hook may take (`None`: Helm's 5m).
+    pub timeout: Option<Duration>,
+    /// Where hooks report what they are doing.
+    pub progress: ProgressSink,
 }
 
 /// What an uninstall did.
@@ -155,11 +170,41 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
         return Err(lock::refusal(cluster, &storage, &newer));
     }
 
-    let deletion = held.while_held(cluster, || delete_objects(&conn, &release, req.cascade));
+    let namespace = release.namespace.clone();
+    let timeout = req.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let mut errors = Vec::new();
+    let deletion = held.while_held(cluster, || {
+        let runner = HookRunner {
+            cluster,
+            namespace: &namespace,
+            timeout,
+            progress: &req.progress,
+        };
+        if !req.no_hooks {
+            runner
+                .run(&mut release.hooks, HookEvent::PreDelete, &|_| true)
+                .map_err(|e| ActionError::Invalid(format!("uninstall: {e}")))?;
+        }
+        let mut deletion = delete_objects(&conn, &release, req.cascade)?;
+        if !req.no_hooks {
+            if let Err(e) = runner.run(&mut release.hooks, HookEvent::PostDelete, &|_| true) {
+                errors.push(e.to_string());
+            }
+            match delete_hook_resources(&conn, &release, req.cascade) {
+                Ok((gone, kept)) => {
+                    deletion.deleted.extend(gone);
+                    deletion.kept.extend(kept);
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        Ok(deletion)
+    });
     let deletion = match deletion {
         Ok(d) => d,
         Err(e) => {
-            // The record stays `uninstalling` (as Helm leaves it) but unlocked: retry works.
+            // The record stays `uninstalling` (as Helm leaves it, with the hooks' runs) but
+            // unlocked: retry works.
             if let Err(store) = held.finish(cluster, &storage, &release) {
                 tracing::warn!("releasing the lock on {name}: {store}");
             }
@@ -179,6 +224,13 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
         purge(&storage, &revisions).map_err(|e| {
             ActionError::Invalid(format!("uninstall: Failed to purge the release: {e}"))
         })?;
+    }
+    if !errors.is_empty() {
+        return Err(ActionError::Invalid(format!(
+            "uninstallation completed with {} error(s): {}",
+            errors.len(),
+            errors.join("; ")
+        )));
     }
     Ok(UninstallResult {
         release: Some(release),
@@ -245,4 +297,43 @@ fn delete_objects(
         )));
     }
     Ok(out)
+}
+
+/// Deletes the resources of the release's hooks (Helm leaves them behind): all but those
+/// annotated to be kept and CRDs. Absent ones count as deleted.
+fn delete_hook_resources(
+    conn: &Connection,
+    release: &Release,
+    cascade: Cascade,
+) -> Result<(Vec<ObjectRef>, Vec<String>), ActionError> {
+    let mut deleted = Vec::new();
+    let mut kept = Vec::new();
+    let mut errors = Vec::new();
+    for hook in release.hooks.iter().rev() {
+        if hook.kind == "CustomResourceDefinition" {
+            continue;
+        }
+        for object in objects::from_manifest_text(&hook.manifest, &hook.path)? {
+            if is_kept(&object) {
+                let id = ObjectRef::from_value(&object)?;
+                kept.push(format!("[{}] {}", id.kind, id.name));
+                continue;
+            }
+            match conn
+                .cluster
+                .delete_with(&object, Some(&release.namespace), &cascade.params())
+            {
+                Ok((id, _)) => deleted.push(id),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ActionError::Invalid(format!(
+            "failed to delete the hooks of release {}: {}",
+            release.name,
+            errors.join("; ")
+        )));
+    }
+    Ok((deleted, kept))
 }

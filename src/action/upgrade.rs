@@ -8,8 +8,8 @@
 //! applies over the failed revision and prunes against its manifest. `--cleanup-on-fail`
 //! deletes what a failed upgrade created; `--rollback-on-failure` does too, then rolls back to
 //! the last successful revision.
-//!
-//! Hooks are rendered and recorded but not run yet (the next issue).
+//! Pre-upgrade hooks run before the objects are applied, post-upgrade hooks after;
+//! `--no-hooks` skips them, `--dry-run` never runs them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -34,12 +34,16 @@ pub struct DeployArgs {
     /// fields too).
     #[arg(long)]
     pub take_ownership: bool,
-    /// How long to wait for each cluster operation (CRDs Established): 300s, 5m, 1h2m3s.
+    /// How long to wait for each cluster operation (CRDs Established, each hook): 300s, 5m,
+    /// 1h2m3s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// The output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
+    /// Do not run the chart's hooks (pre-/post-install, -upgrade, -rollback).
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 impl DeployArgs {
@@ -53,6 +57,7 @@ impl DeployArgs {
             take_ownership: self.take_ownership,
             dry_run,
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            no_hooks: self.no_hooks,
             ..DeployOptions::default()
         })
     }
@@ -299,7 +304,10 @@ fn print_release(release: &Release, format: OutputFormat, dry_run: bool) -> anyh
     } else {
         String::new()
     };
-    print!("{}", super::release_print::render(release, format, &extra)?);
+    print!(
+        "{}",
+        super::release_print::render_sections(release, format, "", &extra)?
+    );
     Ok(())
 }
 

@@ -26,6 +26,7 @@ mod search;
 mod show;
 mod status;
 mod template;
+mod test;
 mod uninstall;
 mod values_flags;
 
@@ -130,6 +131,8 @@ enum Command {
     Get(get::GetCommand),
     /// Mark a release revision left pending by a dead operation failed, so the next one can run.
     Recover(recover::RecoverArgs),
+    /// Run the tests of a release (its `test` hooks).
+    Test(test::TestArgs),
     /// Uninstall releases.
     #[command(visible_aliases = ["un", "del", "delete"])]
     Uninstall(uninstall::UninstallArgs),
@@ -240,6 +243,7 @@ fn run(cli: Cli, sub: Option<&clap::ArgMatches>) -> anyhow::Result<()> {
         Command::History(args) => history::run(args, connect),
         Command::Status(args) => status::run(args, connect),
         Command::Get(cmd) => get::run(cmd, connect),
+        Command::Test(args) => test::run(args, &connect),
         Command::Uninstall(args) => uninstall::run(args, connect),
         Command::Recover(args) => recover::run(args, &connect),
         Command::Version(args) => completion::version(args),

@@ -39,6 +39,12 @@ pub struct UninstallArgs {
     /// Treat a release that does not exist as uninstalled.
     #[arg(long)]
     pub ignore_not_found: bool,
+    /// Run no pre-/post-delete hooks (and leave the hooks' resources alone).
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// How long each hook may take: 300s, 5m, 1h2m3s.
+    #[arg(long, value_name = "DURATION", value_parser = super::install::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Runs `uninstall`, one release after the other (stopping at the first failure, as Helm).
@@ -57,6 +63,9 @@ pub fn run(args: UninstallArgs, connect: ConnectOptions) -> anyhow::Result<()> {
             cascade,
             description: args.description.clone(),
             ignore_not_found: args.ignore_not_found,
+            no_hooks: args.no_hooks,
+            timeout: args.timeout,
+            progress: Default::default(),
         })?;
         if !result.kept.is_empty() {
             println!("These resources were kept due to the resource policy:");

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod gvk;
 pub mod handlers;
 pub mod kubeconfig;
+pub mod logs;
 pub mod openapi;
 pub mod patch;
 pub mod patching;

@@ -22,7 +22,7 @@ use super::deny::DenyRule;
 use super::errors::ApiError;
 use super::handlers::{self, State, attributes, is_true};
 use super::request::{ApiPath, parse_path, parse_query};
-use super::{controllers, discovery, kubeconfig, openapi, persist, watch};
+use super::{controllers, discovery, kubeconfig, logs, openapi, persist, watch};
 
 /// How to run a sandbox.
 #[derive(Debug, Clone)]
@@ -378,6 +378,22 @@ fn dispatch(
             };
         }
         _ => {}
+    }
+    if let Some((ns, name)) = logs::log_path(path) {
+        if !get {
+            return error_response(&ApiError::method_not_allowed(method.as_str()));
+        }
+        return match logs::serve(&lock(shared), &ns, &name, query) {
+            Ok(text) => {
+                let mut r = Response::new(Body::from(text));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    header::HeaderValue::from_static("text/plain"),
+                );
+                r
+            }
+            Err(e) => error_response(&e),
+        };
     }
     let state = lock(shared);
     let parsed = match parse_path(&state.registry, path) {

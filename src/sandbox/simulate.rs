@@ -532,14 +532,16 @@ fn owner_reference(obj: &Value, gvk: &Gvk) -> Value {
     reference
 }
 
-/// The owner's simulate annotation, to pass on to what it creates.
+/// The owner's simulate (and simulated logs) annotations, to pass on to what it creates.
 fn inherited_annotations(obj: &Value) -> Map<String, Value> {
     let mut out = Map::new();
-    if let Some(v) = obj
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(SIMULATE_ANNOTATION))
-    {
-        out.insert(SIMULATE_ANNOTATION.to_string(), v.clone());
+    for key in [SIMULATE_ANNOTATION, super::logs::LOGS_ANNOTATION] {
+        if let Some(v) = obj
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(key))
+        {
+            out.insert(key.to_string(), v.clone());
+        }
     }
     out
 }
@@ -598,10 +600,16 @@ fn pod_for(owner: &Value, gvk: &Gvk, name: &str, since_change: Duration) -> Valu
         .pointer("/spec/template")
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let labels = template
+    let mut labels = template
         .pointer("/metadata/labels")
         .cloned()
         .unwrap_or_else(|| json!({}));
+    if gvk.kind == "Job" && labels.is_object() {
+        // The labels the Job controller gives its Pods (how clients find them).
+        let job = str_at(owner, "/metadata/name");
+        labels["job-name"] = job.into();
+        labels["batch.kubernetes.io/job-name"] = job.into();
+    }
     let mut annotations = template
         .pointer("/metadata/annotations")
         .and_then(Value::as_object)

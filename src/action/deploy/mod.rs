@@ -1,12 +1,12 @@
 //! The pipeline install, upgrade and rollback share: turn a manifest into objects, stamp them
 //! with Helm's ownership metadata, refuse to take over objects that belong to someone else,
 //! apply them group by group in install order (concurrently within a group), delete what the
-//! previous revision had and the new one does not, and build the release record.
-//!
-//! Hooks are extracted and recorded but NOT executed yet (running hooks is the next issue).
+//! previous revision had and the new one does not, build the release record, and run the
+//! hooks around the objects ([`hooks`]).
 
 pub mod apply;
 pub mod cleanup;
+pub mod hooks;
 pub mod lock;
 pub mod objects;
 pub mod ownership;
@@ -87,6 +87,8 @@ pub struct DeployOptions {
     pub rollback_on_failure: bool,
     /// `--cleanup-on-fail` (upgrade): a failed upgrade deletes the objects it created.
     pub cleanup_on_fail: bool,
+    /// `--no-hooks`: do not run the chart's hooks.
+    pub no_hooks: bool,
 }
 
 /// The field manager release objects are applied as: `rudder` (the kube layer's), so
@@ -137,6 +139,7 @@ impl Default for DeployOptions {
             progress: Default::default(),
             rollback_on_failure: false,
             cleanup_on_fail: false,
+            no_hooks: false,
         }
     }
 }

@@ -3,8 +3,7 @@
 //! install order (`---\n# Source: <template>\n<document>\n` each, hooks and CRDs excluded), the
 //! hooks, the notes, user labels, times and `apply_method: ssa`.
 //!
-//! Hooks are extracted and recorded (with `last_run` never run) but NOT executed: running hooks
-//! is the next issue.
+//! Hooks are recorded never run; [`super::hooks`] runs them and fills in their `last_run`.
 
 use std::collections::BTreeMap;
 

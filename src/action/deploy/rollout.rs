@@ -4,12 +4,15 @@
 //! revision failed with the reason (the previous one stays deployed) and is returned; with
 //! `--rollback-on-failure` or `--cleanup-on-fail` the objects the rollout created are deleted
 //! first ([`super::cleanup`]). The pending record is the operation's lock, its lease renewed
-//! while objects are applied ([`super::lock`]).
+//! while objects are applied ([`super::lock`]). The release's hooks run around the objects
+//! (pre- before, post- after, by the pending status: install, upgrade or rollback), unless
+//! `--no-hooks`; their `last_run` goes into the record.
 
 use serde_json::Value;
 
 use super::apply::apply_in_order;
 use super::cleanup::{self, RolloutFailure};
+use super::hooks::{self, HookRunner};
 use super::lock;
 use super::prune::prune;
 use super::{DeployOptions, record};
@@ -49,13 +52,21 @@ impl Rollout<'_> {
         // The pending record is the lock (see `lock`): one operation at a time.
         let held =
             lock::acquire(self.cluster, self.storage, release).map_err(RolloutFailure::plain)?;
+        let events = hooks::events_for(release.info.status).filter(|_| !self.opts.no_hooks);
         let mut created = Vec::new();
         let applied = held.while_held(self.cluster, || {
             if self.opts.tracks_created() {
                 // Read under the lock, right before applying: what is absent now, we create.
                 created = cleanup::absent(self.cluster, objects, self.opts.concurrency)?;
             }
-            self.apply_and_prune(release, objects, previous)
+            if let Some((pre, _)) = events {
+                self.run_hooks(release, pre)?;
+            }
+            self.apply_and_prune(release, objects, previous)?;
+            if let Some((_, post)) = events {
+                self.run_hooks(release, post)?;
+            }
+            Ok::<_, ActionError>(())
         });
         let outcome = match applied {
             Ok(()) => {
@@ -108,6 +119,25 @@ impl Rollout<'_> {
             old.info.status = Status::Superseded;
             self.storage.update(&old)?;
         }
+        Ok(())
+    }
+
+    /// Runs the release's hooks of `event`, recording their runs in `release`.
+    fn run_hooks(
+        &self,
+        release: &mut Release,
+        event: crate::release::HookEvent,
+    ) -> Result<(), ActionError> {
+        let runner = HookRunner {
+            cluster: self.cluster,
+            namespace: &release.namespace,
+            timeout: self.opts.timeout,
+            progress: &self.opts.progress,
+        };
+        let mut recorded = std::mem::take(&mut release.hooks);
+        let ran = runner.run(&mut recorded, event, &|_| true);
+        release.hooks = recorded;
+        ran?;
         Ok(())
     }
 

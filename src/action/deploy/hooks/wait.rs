@@ -1,0 +1,223 @@
+//! Waiting for one hook object to finish: a watch on that one object (`fieldSelector
+//! metadata.name=NAME`) from the resourceVersion of a first GET, re-established when the server
+//! ends it, until the object reaches an outcome or the timeout passes. Only Jobs and Pods run
+//! to completion; [`outcome`] is the whole rule (Job `Complete`/`Failed` conditions, Pod phase
+//! `Succeeded`/`Failed`), kept small so it can later share the readiness rules of `--wait`.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use kube::api::{WatchEvent, WatchParams};
+use serde_json::Value;
+
+use crate::kube::{Cluster, KubeError};
+
+/// How a hook object ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It completed (a Job `Complete`, a Pod `Succeeded`, any other kind once created).
+    Succeeded,
+    /// It failed, for this reason (`BackoffLimitExceeded: Job has reached ...`).
+    Failed(String),
+    /// It was still running when the timeout passed.
+    TimedOut,
+}
+
+/// Whether `kind` is waited for until it completes (Helm waits for Jobs and Pods only).
+pub fn runs_to_completion(kind: &str) -> bool {
+    matches!(kind, "Job" | "Pod")
+}
+
+/// The outcome a Job or Pod has reached, `None` while it is still running.
+pub fn outcome(kind: &str, object: &Value) -> Option<Outcome> {
+    match kind {
+        "Job" => job_outcome(object),
+        "Pod" => pod_outcome(object),
+        _ => Some(Outcome::Succeeded),
+    }
+}
+
+fn job_outcome(job: &Value) -> Option<Outcome> {
+    let conditions = job
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)?;
+    let holds = |kind: &str| {
+        conditions
+            .iter()
+            .find(|c| c["type"] == kind && c["status"] == "True")
+    };
+    if holds("Complete").is_some() {
+        return Some(Outcome::Succeeded);
+    }
+    holds("Failed").map(|c| Outcome::Failed(reason_text(c)))
+}
+
+fn pod_outcome(pod: &Value) -> Option<Outcome> {
+    match pod.pointer("/status/phase").and_then(Value::as_str) {
+        Some("Succeeded") => Some(Outcome::Succeeded),
+        Some("Failed") => {
+            let status = &pod["status"];
+            let mut reason = reason_text(status);
+            if reason.is_empty() {
+                reason = terminated_container(status).unwrap_or_else(|| "pod failed".into());
+            }
+            Some(Outcome::Failed(reason))
+        }
+        _ => None,
+    }
+}
+
+/// `reason: message` of a condition or status (either part may be missing).
+fn reason_text(v: &Value) -> String {
+    let part = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").trim();
+    match (part("reason"), part("message")) {
+        ("", m) => m.to_string(),
+        (r, "") => r.to_string(),
+        (r, m) => format!("{r}: {m}"),
+    }
+}
+
+/// The first container that terminated unsuccessfully, as `container C: Error (exit code 1)`.
+fn terminated_container(status: &Value) -> Option<String> {
+    status
+        .get("containerStatuses")
+        .and_then(Value::as_array)?
+        .iter()
+        .find_map(|c| {
+            let t = c.pointer("/state/terminated")?;
+            let code = t.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
+            (code != 0).then(|| {
+                format!(
+                    "container {}: {} (exit code {code})",
+                    c["name"].as_str().unwrap_or("?"),
+                    t.get("reason")
+                        .and_then(Value::as_str)
+                        .unwrap_or("terminated")
+                )
+            })
+        })
+}
+
+/// Waits until the `kind` object `name` (in `namespace`) reaches an outcome, at most `timeout`.
+/// An object deleted meanwhile is a failure saying so.
+pub fn until_done(
+    cluster: &Cluster,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+    timeout: Duration,
+) -> Result<Outcome, KubeError> {
+    if !runs_to_completion(kind) {
+        return Ok(Outcome::Succeeded);
+    }
+    let resource = cluster.resolve(api_version, kind)?;
+    let ns = cluster.scope(&resource, namespace);
+    let api = cluster.api(&resource, ns.as_deref());
+    let what = crate::kube::client::describe(kind, ns.as_deref(), name);
+    let deadline = Instant::now() + timeout;
+    let gone = || Outcome::Failed(format!("{kind} {name} was deleted before it completed"));
+    cluster.block_on(async {
+        loop {
+            let Some(current) = api
+                .get_opt(name)
+                .await
+                .map_err(|e| cluster.error(e, &what))?
+            else {
+                return Ok(gone());
+            };
+            let value = serde_json::to_value(&current).map_err(|e| KubeError::Client {
+                object: what.clone(),
+                message: e.to_string(),
+            })?;
+            if let Some(o) = outcome(kind, &value) {
+                return Ok(o);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(Outcome::TimedOut);
+            }
+            let rv = current
+                .metadata
+                .resource_version
+                .clone()
+                .unwrap_or_default();
+            // The server ends a watch after its timeout; kube refuses 295 s or more.
+            let secs = left.as_secs().clamp(1, 290) as u32;
+            let params = WatchParams::default()
+                .fields(&format!("metadata.name={name}"))
+                .timeout(secs);
+            let watched = async {
+                let mut stream = api
+                    .watch(&params, &rv)
+                    .await
+                    .map_err(|e| cluster.error(e, &what))?
+                    .boxed();
+                while let Some(event) = stream.next().await {
+                    match event {
+                        Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)) => {
+                            let value = serde_json::to_value(&o).unwrap_or(Value::Null);
+                            if let Some(done) = outcome(kind, &value) {
+                                return Ok(Some(done));
+                            }
+                        }
+                        Ok(WatchEvent::Deleted(_)) => return Ok(Some(gone())),
+                        // 410 Gone and other watch errors: start over from a fresh GET.
+                        Ok(WatchEvent::Error(_)) | Err(_) => return Ok(None),
+                        Ok(WatchEvent::Bookmark(_)) => {}
+                    }
+                }
+                Ok::<_, KubeError>(None)
+            };
+            match tokio::time::timeout(left, watched).await {
+                Ok(Ok(Some(done))) => return Ok(done),
+                Ok(Ok(None)) => {
+                    // The watch ended: avoid a tight loop against a server that ends it at once.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(Outcome::TimedOut),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn job_and_pod_outcomes() {
+        let running = json!({"status": {"active": 1}});
+        assert_eq!(outcome("Job", &running), None);
+        let done = json!({"status": {"conditions": [{"type": "Complete", "status": "True"}]}});
+        assert_eq!(outcome("Job", &done), Some(Outcome::Succeeded));
+        let failed = json!({"status": {"conditions": [
+            {"type": "Complete", "status": "False"},
+            {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+             "message": "Job has reached the specified backoff limit"}]}});
+        assert_eq!(
+            outcome("Job", &failed),
+            Some(Outcome::Failed(
+                "BackoffLimitExceeded: Job has reached the specified backoff limit".into()
+            ))
+        );
+        assert_eq!(
+            outcome("Pod", &json!({"status": {"phase": "Running"}})),
+            None
+        );
+        assert_eq!(
+            outcome("Pod", &json!({"status": {"phase": "Succeeded"}})),
+            Some(Outcome::Succeeded)
+        );
+        let pod = json!({"status": {"phase": "Failed", "containerStatuses": [
+            {"name": "t", "state": {"terminated": {"exitCode": 2, "reason": "Error"}}}]}});
+        assert_eq!(
+            outcome("Pod", &pod),
+            Some(Outcome::Failed("container t: Error (exit code 2)".into()))
+        );
+        assert_eq!(outcome("ConfigMap", &json!({})), Some(Outcome::Succeeded));
+        assert!(!runs_to_completion("Deployment"));
+    }
+}
