@@ -465,3 +465,42 @@ fn invalid_lease_setting_is_refused_before_anything_is_written() {
     assert!(err.contains("RUDDER_LOCK_LEASE=\"soon\""), "{err}");
     assert_eq!(env.statuses("web"), vec![]);
 }
+
+#[test]
+fn an_upgrade_that_passed_its_check_yields_to_an_uninstall_that_locked_first() {
+    let env = Env::start();
+    let c = chart();
+    env.ok(&["install", "web", &c, "--set", "gadget=false,message=one"]);
+    // The upgrade reads revision 1 deployed, then its pending record's create is held back;
+    // meanwhile an uninstall locks revision 1 and (its deletions slowed) still holds it when
+    // the upgrade's record lands.
+    for rule in [
+        format!("create:secrets:{NS}=1500ms"),
+        format!("delete:configmaps:{NS}=3s"),
+    ] {
+        env.sandbox.delay(rule.parse::<DelayRule>().unwrap());
+    }
+    let upgrade = env.spawn(&["upgrade", "web", &c, "--set", "message=two"], "30s");
+    // Half a second in, the upgrade has passed its check and waits on the create.
+    std::thread::sleep(Duration::from_millis(500));
+    let uninstall = env.spawn(&["uninstall", "web"], "30s");
+    let up = upgrade.wait_with_output().unwrap();
+    let un = uninstall.wait_with_output().unwrap();
+    let err = finished_with_error(up, &["upgrade"]);
+    assert!(
+        err.contains("another operation got there first")
+            && err.contains("revision 1 is uninstalling"),
+        "{err}"
+    );
+    assert!(
+        un.status.success(),
+        "uninstall: {}",
+        String::from_utf8_lossy(&un.stderr)
+    );
+    // Nothing of the release is left: no record (the upgrade gave its own back), no objects.
+    assert_eq!(env.statuses("web"), vec![]);
+    assert!(
+        env.get(&format!("/api/v1/namespaces/{NS}/configmaps/web-config"))
+            .is_none()
+    );
+}

@@ -350,6 +350,16 @@ pub fn acquire(
     match cluster.store(store, &release.namespace).create(&object) {
         Ok(stored) => {
             held.remember(stored);
+            // An uninstall that locked the previous revision between our check and our
+            // create wins (it re-checks for newer revisions after locking, so one of the two
+            // always sees the other): give the new record back and refuse.
+            if let Some(uninstalling) = uninstall_in_progress(cluster, storage, release)? {
+                storage.delete(&release.name, release.version)?;
+                return Err(ActionError::Invalid(format!(
+                    "another operation got there first: {}",
+                    uninstalling.refusal(Utc::now())
+                )));
+            }
             Ok(held)
         }
         Err(e) if e.is_already_exists() => {
@@ -361,6 +371,27 @@ pub fn acquire(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The lock of an uninstall running on the revision before `release`, if one holds it.
+fn uninstall_in_progress(
+    cluster: &Cluster,
+    storage: &Storage,
+    release: &Release,
+) -> Result<Option<LockInfo>, ActionError> {
+    if release.version < 2 {
+        return Ok(None);
+    }
+    let previous = match storage.get(&release.name, release.version - 1) {
+        Ok(p) => p,
+        Err(StorageError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if previous.info.status != Status::Uninstalling {
+        return Ok(None);
+    }
+    let info = read(cluster, storage, &previous)?;
+    Ok(info.is_fresh(Utc::now()).then_some(info))
 }
 
 /// Takes the lock on the stored record of an existing revision, for an operation that writes
