@@ -104,7 +104,10 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
     let namespace = conn.namespace().to_string();
     let client_only = opts.dry_run == DryRun::Client;
     let storage = conn.storage(&namespace, DEFAULT_HISTORY_MAX);
-    let (capabilities, version) = if client_only {
+    let (capabilities, version) = if client_only && opts.render_live {
+        // A diff: render as the real install would (live capabilities), record nothing.
+        (deploy::capabilities(&conn.cluster)?, 1)
+    } else if client_only {
         (Capabilities::default(), 1)
     } else {
         let caps = deploy::capabilities(&conn.cluster)?;
@@ -124,6 +127,7 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
             is_upgrade: false,
         },
         capabilities,
+        lookup: opts.lookup(&conn.cluster),
     };
     let result = render_with_values(req.chart, req.user_values, &render_req)?;
     let rendered = &result.rendered;

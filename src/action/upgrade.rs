@@ -134,6 +134,7 @@ pub fn upgrade(
             is_upgrade: true,
         },
         capabilities,
+        lookup: opts.lookup(&conn.cluster),
     };
     let result = render_with_values(chart, user_values, &render_req)?;
     let objects = deploy::stamped(
