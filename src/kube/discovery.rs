@@ -147,8 +147,7 @@ impl ServedApis {
             let api_version = gv.api_version();
             let mut resources = Vec::new();
             for r in version.resources {
-                let (Some(plural), Some(kind)) =
-                    (r.resource, r.response_kind.and_then(|k| k.kind))
+                let (Some(plural), Some(kind)) = (r.resource, r.response_kind.and_then(|k| k.kind))
                 else {
                     continue;
                 };
@@ -313,7 +312,10 @@ mod tests {
         };
         let served = ServedApis {
             resources: BTreeMap::from([
-                ("v1".to_string(), vec![res("v1", "Pod"), res("v1", "ConfigMap")]),
+                (
+                    "v1".to_string(),
+                    vec![res("v1", "Pod"), res("v1", "ConfigMap")],
+                ),
                 ("apps/v1".to_string(), vec![res("apps/v1", "Deployment")]),
                 ("x.io/v1".to_string(), vec![]),
             ]),

@@ -106,7 +106,11 @@ fn empty() -> Value {
 }
 
 fn not_found_is_empty(e: KubeError) -> Result<Value, KubeError> {
-    if e.is_not_found() { Ok(empty()) } else { Err(e) }
+    if e.is_not_found() {
+        Ok(empty())
+    } else {
+        Err(e)
+    }
 }
 
 fn to_json(object: kube::api::DynamicObject, what: &str) -> Result<Value, KubeError> {
@@ -142,11 +146,12 @@ mod tests {
     fn only_not_found_is_empty() {
         let status = |code: u16, reason: &str| KubeError::Api {
             object: "x".into(),
-            status: Box::new(
-                kube::core::Status::failure("m", reason).with_code(code),
-            ),
+            status: Box::new(kube::core::Status::failure("m", reason).with_code(code)),
         };
-        assert_eq!(not_found_is_empty(status(404, "NotFound")).unwrap(), empty());
+        assert_eq!(
+            not_found_is_empty(status(404, "NotFound")).unwrap(),
+            empty()
+        );
         assert!(not_found_is_empty(status(403, "Forbidden")).is_err());
     }
 }
