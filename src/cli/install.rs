@@ -58,6 +58,25 @@ impl DeployArgs {
     }
 }
 
+/// `--upgrade-crds` and `--force-upgrade-crds` (install and upgrade).
+#[derive(Debug, Clone, Args)]
+pub struct CrdArgs {
+    /// Also apply the chart's CRDs (crds/) that changed (Helm only creates missing ones);
+    /// refuses dropping a stored version or removing schema fields.
+    #[arg(long)]
+    pub upgrade_crds: bool,
+    /// With --upgrade-crds: apply such unsafe CRD changes anyway.
+    #[arg(long, requires = "upgrade_crds")]
+    pub force_upgrade_crds: bool,
+}
+
+impl CrdArgs {
+    fn set(&self, deploy: &mut DeployOptions) {
+        deploy.upgrade_crds = self.upgrade_crds;
+        deploy.force_upgrade_crds = self.force_upgrade_crds;
+    }
+}
+
 /// Install a chart as a new release.
 #[derive(Debug, Args)]
 #[command(disable_version_flag = true)]
@@ -87,6 +106,8 @@ pub struct InstallArgs {
     /// Do not install the chart's CRDs (crds/).
     #[arg(long)]
     pub skip_crds: bool,
+    #[command(flatten)]
+    pub crds: CrdArgs,
 }
 
 /// `rudder install`.
@@ -104,6 +125,7 @@ pub fn run_install(
     let mut deploy = args.deploy.options()?;
     deploy.create_namespace = args.create_namespace;
     deploy.skip_crds = args.skip_crds;
+    args.crds.set(&mut deploy);
     let chart = locate_chart(&chart, &args.source.to_options())?;
     let req = InstallRequest {
         name,
@@ -161,6 +183,8 @@ pub struct UpgradeArgs {
     /// With --install: do not install the chart's CRDs (crds/).
     #[arg(long)]
     pub skip_crds: bool,
+    #[command(flatten)]
+    pub crds: CrdArgs,
     /// With --dry-run: print what would change (a diff per object) instead of the manifest.
     #[arg(long)]
     pub diff: bool,
@@ -212,6 +236,7 @@ pub(super) fn upgrade_request(
     let mut deploy = args.deploy.options()?;
     deploy.create_namespace = args.create_namespace;
     deploy.skip_crds = args.skip_crds;
+    args.crds.set(&mut deploy);
     let values_mode = if args.reuse_values {
         ValuesMode::Reuse
     } else if args.reset_values {
