@@ -251,6 +251,13 @@ fn helm_default_install_creates_missing_crds_and_upgrade_leaves_them_alone() {
 #[test]
 fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
     let env = Env::start();
+    // Rendered only once the cluster serves example.com/v2.
+    write(
+        &env.chart().join("templates/gadget2.yaml"),
+        "{%- if Capabilities.APIVersions is has(value=\"example.com/v2\") %}\n\
+         apiVersion: example.com/v2\nkind: Gadget\nmetadata:\n  name: {{ Release.Name }}-gadget2\n\
+         spec:\n  size: \"1\"\n{%- endif %}\n",
+    );
     env.ok(&["install", "one"]);
     let widgets_before = env.crd(WIDGETS);
     env.set_crds(
@@ -291,6 +298,10 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
     ]);
     assert!(ok, "{stderr}");
     assert_eq!(stdout, "one-gadget");
+    // The upgrade rendered after the CRD change: Capabilities listed v2 and the guarded object
+    // went in with this very revision.
+    let (ok, _, stderr) = env.kubectl(&["get", "gadgets.v2.example.com", "one-gadget2", "-n", NS]);
+    assert!(ok, "{stderr}");
 
     // On install too, when the CRDs exist already.
     env.set_crds(

@@ -51,8 +51,8 @@ data:
   hasConfigMapKind: "{{ "v1/ConfigMap" in Capabilities.APIVersions }}"
 "#;
 
-/// Rendered only where the cluster serves the Gadget kind.
-const GADGET: &str = r#"{%- if "example.com/v1" in Capabilities.APIVersions %}
+/// Rendered only where the cluster serves the Gadget kind (the `has` test, as the docs spell it).
+const GADGET: &str = r#"{%- if Capabilities.APIVersions is has(value="example.com/v1/Gadget") %}
 apiVersion: example.com/v1
 kind: Gadget
 metadata:
