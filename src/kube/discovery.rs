@@ -337,4 +337,95 @@ mod tests {
             ]
         );
     }
+
+    /// A server that speaks only legacy discovery (every reply plain JSON, whatever the
+    /// `Accept`), on a thread; returns its URL.
+    fn legacy_server() -> String {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request.split(' ').nth(1).unwrap_or("");
+                let (code, body) = match path {
+                    "/api" => (200, r#"{"kind":"APIVersions","versions":["v1"]}"#),
+                    "/apis" => (
+                        200,
+                        r#"{"kind":"APIGroupList","groups":[
+                            {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}]},
+                            {"name":"broken.io","versions":[{"groupVersion":"broken.io/v1","version":"v1"}]}]}"#,
+                    ),
+                    "/api/v1" => (
+                        200,
+                        r#"{"kind":"APIResourceList","groupVersion":"v1","resources":[
+                            {"name":"pods","namespaced":true,"kind":"Pod","verbs":[]},
+                            {"name":"pods/eviction","namespaced":true,"kind":"Eviction","verbs":[]},
+                            {"name":"namespaces","namespaced":false,"kind":"Namespace","verbs":[]}]}"#,
+                    ),
+                    "/apis/apps/v1" => (
+                        200,
+                        r#"{"kind":"APIResourceList","groupVersion":"apps/v1","resources":[
+                            {"name":"deployments","namespaced":true,"kind":"Deployment","verbs":[]},
+                            {"name":"deployments/scale","namespaced":true,"kind":"Scale","verbs":[]}]}"#,
+                    ),
+                    // (500, not 503: the kube client retries 503 with a long backoff.)
+                    _ => (
+                        500,
+                        r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"broken","reason":"InternalError","code":500}"#,
+                    ),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn served_apis_fall_back_to_legacy_discovery_and_skip_a_failing_group() {
+        let url = legacy_server();
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        crate::sandbox::kubeconfig::write(&kubeconfig, &url).unwrap();
+        let env = crate::kube::KubeEnv {
+            kubeconfig: Some(kubeconfig.display().to_string()),
+            namespace: None,
+            home: None,
+        };
+        let cluster = Cluster::connect(&Default::default(), &env).unwrap();
+        let served = cluster.served_apis().unwrap();
+        assert_eq!(
+            served.api_versions(),
+            vec![
+                "apps/v1",
+                "apps/v1/Deployment",
+                "apps/v1/Scale",
+                "v1",
+                "v1/Eviction",
+                "v1/Namespace",
+                "v1/Pod"
+            ]
+        );
+        // The pass filled the resolve cache: no request for these any more.
+        let ns = cluster.resolve("v1", "Namespace").unwrap();
+        assert!(!ns.namespaced);
+        assert_eq!(ns.api_resource.plural, "namespaces");
+        assert!(
+            cluster.resolve("apps/v1", "Scale").is_err(),
+            "subresources do not resolve"
+        );
+    }
 }
