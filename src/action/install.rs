@@ -1,7 +1,9 @@
 //! `rudder install NAME CHART`: render a chart and deploy it as revision 1 of a new release (or
 //! the next revision of one whose history was kept through an uninstall), as Helm's
 //! `action.Install` does: name checks, CRDs first, `--create-namespace`, ownership checks, a
-//! `pending-install` record, the objects applied, then `deployed` or `failed`.
+//! `pending-install` record, the objects applied, then `deployed` or `failed`. Templates see
+//! the live cluster (`lookup`, `Capabilities`), and are rendered again when installing the
+//! chart's CRDs changed what it serves.
 //!
 //! Hooks are rendered and recorded but not run yet (the next issue).
 

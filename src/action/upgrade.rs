@@ -5,7 +5,9 @@
 //! apply, prune what the current revision had and the new one does not, then supersede the
 //! previous revision and mark the new one deployed. `--install` installs a release that has no
 //! history (or only uninstalled revisions). After a failed first install, upgrade works: it
-//! applies over the failed revision and prunes against its manifest.
+//! applies over the failed revision and prunes against its manifest. Templates see the live
+//! cluster (`lookup`, `Capabilities`); the chart's CRDs are left alone as Helm leaves them,
+//! unless `--upgrade-crds` (see [`super::deploy::crds`]).
 //!
 //! Hooks are rendered and recorded but not run yet (the next issue).
 
