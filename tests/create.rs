@@ -354,6 +354,7 @@ fn renders_the_same_objects_and_notes_as_helm_create() {
                 ..Default::default()
             },
             capabilities: Default::default(),
+            lookup: None,
         };
         let result = rudder::action::render::load_and_render(&req, &mut std::io::empty()).unwrap();
         let helm_notes = helm_outputs["mychart/templates/NOTES.txt"]

@@ -1,7 +1,9 @@
 //! `rudder install NAME CHART`: render a chart and deploy it as revision 1 of a new release (or
 //! the next revision of one whose history was kept through an uninstall), as Helm's
 //! `action.Install` does: name checks, CRDs first, `--create-namespace`, ownership checks, a
-//! `pending-install` record, the objects applied, then `deployed` or `failed`.
+//! `pending-install` record, the objects applied, then `deployed` or `failed`. Templates see
+//! the live cluster (`lookup`, `Capabilities`), and are rendered again when installing the
+//! chart's CRDs changed what it serves.
 //! Pre-install hooks run before the objects are applied, post-install hooks after (see
 //! [`super::deploy::hooks`]); `--no-hooks` skips them, `--dry-run` never runs them. With
 //! `--rollback-on-failure` a failed install deletes what it created and its record.
@@ -19,9 +21,11 @@ use serde_json::Value;
 use super::ActionError;
 use super::connection::Connection;
 use super::deploy::rollout::Rollout;
-use super::deploy::{self, DeployOptions, DryRun, objects, ownership, record, record::NewRevision};
+use super::deploy::{
+    self, DeployOptions, DryRun, crds, objects, ownership, record, record::NewRevision,
+};
 use super::names::{generate_name, validate_release_name};
-use super::render::{RenderRequest, render_with_values};
+use super::render::{RenderRequest, RenderResult, render_with_values};
 use crate::chart::{self, Chart};
 use crate::engine::{Capabilities, ReleaseInfo};
 use crate::release::{Release, Status};
@@ -110,7 +114,10 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
     let namespace = conn.namespace().to_string();
     let client_only = opts.dry_run == DryRun::Client;
     let storage = conn.storage(&namespace, DEFAULT_HISTORY_MAX);
-    let (capabilities, version) = if client_only {
+    let (capabilities, version) = if client_only && opts.render_live {
+        // A diff: render as the real install would (live capabilities), record nothing.
+        (deploy::capabilities(&conn.cluster)?, 1)
+    } else if client_only {
         (Capabilities::default(), 1)
     } else {
         let caps = deploy::capabilities(&conn.cluster)?;
@@ -119,7 +126,7 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
             next_install_version(&conn.cluster, &storage, req.name)?,
         )
     };
-    let render_req = RenderRequest {
+    let mut render_req = RenderRequest {
         chart: PathBuf::new(),
         values: ValueOptions::default(),
         release: ReleaseInfo {
@@ -130,49 +137,48 @@ pub fn install_loaded(conn: &Connection, req: LoadedInstall<'_>) -> Result<Relea
             is_upgrade: false,
         },
         capabilities,
+        lookup: opts.lookup(&conn.cluster),
     };
-    let result = render_with_values(req.chart, req.user_values, &render_req)?;
-    let rendered = &result.rendered;
-    let objects = deploy::stamped(
-        objects::from_rendered(&rendered.manifests)?,
-        req.name,
-        &namespace,
-    );
-    let mut release = record::build(NewRevision {
-        name: req.name,
-        namespace: &namespace,
-        version,
-        chart: &result.chart,
-        config: result.user_values.clone(),
-        rendered,
-        status: Status::PendingInstall,
-        description: "Initial install underway".into(),
-        labels: req.labels,
-        first_deployed: None,
-    })?;
+    let mut result = render_with_values(req.chart, req.user_values, &render_req)?;
+    let record = |result: &RenderResult| -> Result<(Vec<Value>, Release), ActionError> {
+        let objects = deploy::stamped(
+            objects::from_rendered(&result.rendered.manifests)?,
+            req.name,
+            &namespace,
+        );
+        let release = record::build(NewRevision {
+            name: req.name,
+            namespace: &namespace,
+            version,
+            chart: &result.chart,
+            config: result.user_values.clone(),
+            rendered: &result.rendered,
+            status: Status::PendingInstall,
+            description: "Initial install underway".into(),
+            labels: req.labels.clone(),
+            first_deployed: None,
+        })?;
+        Ok((objects, release))
+    };
+    let (mut objects, mut release) = record(&result)?;
     if client_only {
         release.info.description = "Dry run complete".into();
         return Ok(release);
     }
     let cluster = &conn.cluster;
-    let apply = opts.apply_options();
     let dry = opts.dry_run == DryRun::Server;
     if !dry {
         // A bad RUDDER_LOCK_LEASE is refused before CRDs or the namespace are written.
         deploy::lock::lease_duration()?;
     }
-    if !opts.skip_crds && !rendered.crds.is_empty() {
-        if dry {
-            tracing::info!("dry run: the chart's CRDs are not installed");
-        } else {
-            let mut crds = Vec::new();
-            for file in &rendered.crds {
-                crds.extend(objects::from_manifest_text(&file.content, &file.source)?);
-            }
-            tracing::info!("installing {} CRD(s)", crds.len());
-            cluster.install_crds(&crds, &apply, opts.timeout)?;
-        }
+    if crds::sync(cluster, &result.rendered.crds, opts, true)?.changed() {
+        // The cluster serves new kinds or versions now: render again so that
+        // `Capabilities.APIVersions` lists them, as Helm renders after installing CRDs.
+        render_req.capabilities = deploy::capabilities(cluster)?;
+        result = render_with_values(result.chart, result.user_values, &render_req)?;
+        (objects, release) = record(&result)?;
     }
+    let apply = opts.apply_options();
     if opts.create_namespace && !dry {
         cluster.create_namespace(&namespace)?;
     }

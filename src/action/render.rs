@@ -2,14 +2,15 @@
 //! against the schema, render.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::ActionError;
 use crate::chart::{self, Chart};
-use crate::engine::{self, Capabilities, ReleaseInfo, RenderOptions, Rendered};
+use crate::engine::{self, Capabilities, Lookup, ReleaseInfo, RenderOptions, Rendered};
 use crate::values::{Values, coalesce, options::ValueOptions, schema};
 
 /// What to render and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RenderRequest {
     /// A chart directory or `.tgz`.
     pub chart: PathBuf,
@@ -19,6 +20,22 @@ pub struct RenderRequest {
     pub release: ReleaseInfo,
     /// `Capabilities` as templates see it.
     pub capabilities: Capabilities,
+    /// What `lookup(...)` reads: the live cluster for install, upgrade, diff and
+    /// `--dry-run=server`; `None` (lookup answers `{}`) for `template`, lint and
+    /// `--dry-run=client`, as Helm.
+    pub lookup: Option<Arc<dyn Lookup>>,
+}
+
+impl std::fmt::Debug for RenderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderRequest")
+            .field("chart", &self.chart)
+            .field("values", &self.values)
+            .field("release", &self.release)
+            .field("capabilities", &self.capabilities)
+            .field("lookup", &self.lookup.as_ref().map(|_| "live cluster"))
+            .finish()
+    }
 }
 
 /// A rendered chart with what produced it.
@@ -70,7 +87,7 @@ pub fn render_with_values(
     let opts = RenderOptions {
         release: req.release.clone(),
         capabilities: req.capabilities.clone(),
-        lookup: None,
+        lookup: req.lookup.clone(),
     };
     let rendered = engine::render(&processed, &values, &opts)?;
     drop(processed);

@@ -10,19 +10,23 @@
 //! the last successful revision.
 //! Pre-upgrade hooks run before the objects are applied, post-upgrade hooks after;
 //! `--no-hooks` skips them, `--dry-run` never runs them.
+//! Templates see the live cluster (`lookup`, `Capabilities`); the chart's CRDs are left alone
+//! as Helm leaves them, unless `--upgrade-crds` (see [`super::deploy::crds`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use serde_json::Value;
 
 use super::ActionError;
 use super::connection::Connection;
 use super::deploy::cleanup::RolloutFailure;
 use super::deploy::rollout::Rollout;
-use super::deploy::{self, DeployOptions, DryRun, lock, objects, record};
+use super::deploy::{self, DeployOptions, DryRun, crds, lock, objects, record};
 use super::install::{LoadedInstall, install_loaded};
 use super::names::validate_release_name;
 use super::recover::recover_revision;
-use super::render::{RenderRequest, render_with_values};
+use super::render::{RenderRequest, RenderResult, render_with_values};
 use super::rollback::{self, RollbackRequest};
 use crate::chart::{self, Chart};
 use crate::engine::ReleaseInfo;
@@ -127,7 +131,7 @@ pub fn upgrade(
     let current = deployed.last().unwrap_or(last).clone();
     let (chart, user_values) = values_for(chart, given, &current, req.values_mode)?;
     let version = last.version + 1;
-    let render_req = RenderRequest {
+    let mut render_req = RenderRequest {
         chart: PathBuf::new(),
         values: ValueOptions::default(),
         release: ReleaseInfo {
@@ -138,31 +142,42 @@ pub fn upgrade(
             is_upgrade: true,
         },
         capabilities,
+        lookup: opts.lookup(&conn.cluster),
     };
-    let result = render_with_values(chart, user_values, &render_req)?;
-    let objects = deploy::stamped(
-        objects::from_rendered(&result.rendered.manifests)?,
-        &req.name,
-        &namespace,
-    );
+    let mut result = render_with_values(chart, user_values, &render_req)?;
     let previous = deploy::release_objects(&current)?;
-    let mut release = record::build(record::NewRevision {
-        name: &req.name,
-        namespace: &namespace,
-        version,
-        chart: &result.chart,
-        config: result.user_values.clone(),
-        rendered: &result.rendered,
-        status: Status::PendingUpgrade,
-        description: "Preparing upgrade".into(),
-        labels: merge_labels(&current.labels, &req.labels),
-        first_deployed: current.info.first_deployed,
-    })?;
+    let record = |result: &RenderResult| -> Result<(Vec<Value>, Release), ActionError> {
+        let objects = deploy::stamped(
+            objects::from_rendered(&result.rendered.manifests)?,
+            &req.name,
+            &namespace,
+        );
+        let release = record::build(record::NewRevision {
+            name: &req.name,
+            namespace: &namespace,
+            version,
+            chart: &result.chart,
+            config: result.user_values.clone(),
+            rendered: &result.rendered,
+            status: Status::PendingUpgrade,
+            description: "Preparing upgrade".into(),
+            labels: merge_labels(&current.labels, &req.labels),
+            first_deployed: current.info.first_deployed,
+        })?;
+        Ok((objects, release))
+    };
+    let (mut objects, mut release) = record(&result)?;
     if opts.dry_run == DryRun::Client {
         release.info.description = "Dry run complete".into();
         return Ok(release);
     }
     let cluster = &conn.cluster;
+    // Helm leaves CRDs alone on upgrade; `--upgrade-crds` applies changed ones first.
+    if crds::sync(cluster, &result.rendered.crds, opts, false)?.changed() {
+        render_req.capabilities = deploy::capabilities(cluster)?;
+        result = render_with_values(result.chart, result.user_values, &render_req)?;
+        (objects, release) = record(&result)?;
+    }
     if deploy::preflight(cluster, opts, &objects, &previous, &req.name, &namespace)? {
         release.info.description = "Dry run complete".into();
         return Ok(release);

@@ -63,6 +63,25 @@ impl DeployArgs {
     }
 }
 
+/// `--upgrade-crds` and `--force-upgrade-crds` (install and upgrade).
+#[derive(Debug, Clone, Args)]
+pub struct CrdArgs {
+    /// Also apply the chart's CRDs (crds/) that changed (Helm only creates missing ones);
+    /// refuses dropping a stored version or removing schema fields.
+    #[arg(long)]
+    pub upgrade_crds: bool,
+    /// With --upgrade-crds: apply such unsafe CRD changes anyway.
+    #[arg(long, requires = "upgrade_crds")]
+    pub force_upgrade_crds: bool,
+}
+
+impl CrdArgs {
+    fn set(&self, deploy: &mut DeployOptions) {
+        deploy.upgrade_crds = self.upgrade_crds;
+        deploy.force_upgrade_crds = self.force_upgrade_crds;
+    }
+}
+
 /// Install a chart as a new release.
 #[derive(Debug, Args)]
 #[command(disable_version_flag = true)]
@@ -96,6 +115,8 @@ pub struct InstallArgs {
     /// (an upgrade: roll back to the last successful revision). Implies waiting for readiness.
     #[arg(long, visible_alias = "atomic")]
     pub rollback_on_failure: bool,
+    #[command(flatten)]
+    pub crds: CrdArgs,
 }
 
 /// `rudder install`.
@@ -115,6 +136,7 @@ pub fn run_install(
     deploy.skip_crds = args.skip_crds;
     deploy.rollback_on_failure = args.rollback_on_failure;
     deploy.wait |= args.rollback_on_failure;
+    args.crds.set(&mut deploy);
     let chart = locate_chart(&chart, &args.source.to_options())?;
     let req = InstallRequest {
         name,
@@ -172,6 +194,8 @@ pub struct UpgradeArgs {
     /// With --install: do not install the chart's CRDs (crds/).
     #[arg(long)]
     pub skip_crds: bool,
+    #[command(flatten)]
+    pub crds: CrdArgs,
     /// With --dry-run: print what would change (a diff per object) instead of the manifest.
     #[arg(long)]
     pub diff: bool,
@@ -233,6 +257,7 @@ pub(super) fn upgrade_request(
     deploy.rollback_on_failure = args.rollback_on_failure;
     deploy.cleanup_on_fail = args.cleanup_on_fail;
     deploy.wait |= args.rollback_on_failure;
+    args.crds.set(&mut deploy);
     let values_mode = if args.reuse_values {
         ValuesMode::Reuse
     } else if args.reset_values {

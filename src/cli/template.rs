@@ -103,6 +103,7 @@ pub fn run(
                 is_upgrade: args.is_upgrade,
             },
             capabilities,
+            lookup: None,
         },
         include_crds: args.include_crds,
         skip_tests: args.skip_tests,

@@ -183,7 +183,12 @@ impl Cluster {
         KubeError::from_kube(e, object, self.server())
     }
 
-    fn lock_discovery(&self) -> std::sync::MutexGuard<'_, DiscoveryCache> {
+    /// The underlying `kube` client (for the other `impl Cluster` blocks of this layer).
+    pub(super) fn client(&self) -> &kube::Client {
+        &self.client
+    }
+
+    pub(super) fn lock_discovery(&self) -> std::sync::MutexGuard<'_, DiscoveryCache> {
         // The cache holds plain data; a panic elsewhere leaves it usable.
         self.discovery.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -6,8 +6,10 @@
 
 pub mod apply;
 pub mod cleanup;
+pub mod crds;
 pub mod hooks;
 pub mod lock;
+pub mod lookup;
 pub mod objects;
 pub mod ownership;
 pub mod prune;
@@ -15,13 +17,14 @@ pub mod record;
 pub mod rollout;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use self::objects::ObjectKey;
 use crate::action::ActionError;
-use crate::engine::Capabilities;
+use crate::engine::{Capabilities, Lookup};
 use crate::kube::{ApplyOptions, Cluster};
 use crate::release::Release;
 use crate::storage::{Storage, StorageError};
@@ -89,6 +92,14 @@ pub struct DeployOptions {
     pub cleanup_on_fail: bool,
     /// `--no-hooks`: do not run the chart's hooks.
     pub no_hooks: bool,
+    /// Render against the live cluster (`lookup`) even in client dry-run mode: `diff` runs the
+    /// upgrade that way and must see what the real upgrade would render.
+    pub render_live: bool,
+    /// `--upgrade-crds`: apply changed CRDs of the chart's `crds/` (Helm only creates missing
+    /// ones), refusing unsafe changes (see [`crds`]).
+    pub upgrade_crds: bool,
+    /// `--force-upgrade-crds`: with `--upgrade-crds`, apply unsafe CRD changes too.
+    pub force_upgrade_crds: bool,
 }
 
 /// The field manager release objects are applied as: `rudder` (the kube layer's), so
@@ -140,18 +151,40 @@ impl Default for DeployOptions {
             rollback_on_failure: false,
             cleanup_on_fail: false,
             no_hooks: false,
+            render_live: false,
+            upgrade_crds: false,
+            force_upgrade_crds: false,
         }
     }
 }
 
-/// Capabilities from the server: its Kubernetes version (the first request of a deploying verb,
-/// so an unreachable server fails here, before any record is touched).
+impl DeployOptions {
+    /// What `lookup(...)` reads while rendering: the live cluster unless this is a client dry
+    /// run (Helm's rule: `template` and `--dry-run=client` see `{}`), or a diff's.
+    pub fn lookup(&self, cluster: &Arc<Cluster>) -> Option<Arc<dyn Lookup>> {
+        (self.dry_run != DryRun::Client || self.render_live)
+            .then(|| lookup::ClusterLookup::shared(cluster.clone()))
+    }
+}
+
+/// Capabilities from the server, as Helm reads them from a live cluster: its Kubernetes version
+/// (the first request of a deploying verb, so an unreachable server fails here, before any
+/// record is touched) and every `group/version` and `group/version/Kind` its discovery serves
+/// (one pass, cached for the run).
 pub fn capabilities(cluster: &Cluster) -> Result<Capabilities, ActionError> {
     let version = cluster.server_version()?;
-    Ok(Capabilities::with(Some(&version), &[]).unwrap_or_else(|e| {
+    let mut caps = Capabilities::with(Some(&version), &[]).unwrap_or_else(|e| {
         tracing::debug!("server version {version:?} not understood ({e}); using the default");
         Capabilities::default()
-    }))
+    });
+    let served = cluster.served_apis()?.api_versions();
+    if served.is_empty() {
+        // Helm's answer to a server whose discovery lists nothing: the default set.
+        tracing::debug!("discovery listed no API versions; using the default set");
+    } else {
+        caps.api_versions = served;
+    }
+    Ok(caps)
 }
 
 /// `objects` with the ownership metadata of release `name` in `namespace`.

@@ -94,6 +94,8 @@ pub fn diff_upgrade(
     let current = current_revision(conn, &namespace, &req.name)?;
     let mut dry = req.clone();
     dry.deploy.dry_run = dry_mode(req.deploy.dry_run, opts);
+    // The new side renders as the real upgrade would: `lookup` reads the live cluster.
+    dry.deploy.render_live = true;
     let release = upgrade(conn, &dry, stdin)?;
     let old = match &current {
         Some(c) => deploy::release_objects(c)?,

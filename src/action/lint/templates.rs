@@ -87,6 +87,7 @@ fn render(chart: &Chart, opts: &LintOptions, l: &mut Linter) -> Option<Rendered>
             ..ReleaseInfo::default()
         },
         capabilities: opts.capabilities.clone(),
+        lookup: None,
     };
     let top = chart.name().to_string();
     let mut current = chart.clone();
