@@ -21,8 +21,7 @@ const NS: &str = "apps";
 
 const CHART_YAML: &str = "apiVersion: v2\nname: fail\nversion: 0.1.0\n";
 
-const VALUES: &str =
-    "message: one\nextra: false\nbadConfigMap: false\nbadService: false\ndeployment: false\n";
+const VALUES: &str = "message: one\nextra: false\nbadConfigMap: false\nbadService: false\ndeployment: false\nhooks: false\n";
 
 const CONFIGMAP: &str = r#"apiVersion: v1
 kind: ConfigMap
@@ -107,6 +106,36 @@ spec:
       containers:
         - name: app
           image: nginx
+{%- endif %}
+"#;
+
+/// A pre-install hook that succeeds (kept by the default policy) and a post-install Job that
+/// fails.
+const HOOKS: &str = r#"{% if Values.hooks -%}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ Release.Name }}-pre-hook
+  annotations:
+    helm.sh/hook: pre-install
+data:
+  a: b
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ Release.Name }}-post-job
+  annotations:
+    helm.sh/hook: post-install
+    sandbox.rudder.dev/simulate: fail
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: job
+          image: busybox
 {%- endif %}
 "#;
 
@@ -247,6 +276,7 @@ fn write_chart(dir: &Path) {
         ("extra.yaml", EXTRA),
         ("service.yaml", SERVICE),
         ("deployment.yaml", DEPLOYMENT),
+        ("hooks.yaml", HOOKS),
     ] {
         std::fs::write(templates.join(file), text).unwrap();
     }
@@ -598,4 +628,32 @@ fn uninstall_holds_the_lock_while_it_deletes() {
             .pointer("/metadata/annotations/rudder.dev~1lock-holder")
             .is_none()
     );
+}
+
+#[test]
+fn install_failing_in_a_post_install_hook_deletes_the_hooks_it_ran_too() {
+    let env = Env::start();
+    let chart = chart_arg(&env);
+    let before = env.namespace_listing();
+    let err = env.fails(&[
+        "install",
+        "web",
+        &chart,
+        "--set",
+        "hooks=true",
+        "--rollback-on-failure",
+        "--timeout",
+        "20s",
+    ]);
+    assert!(err.contains("post-install hook Job/web-post-job"), "{err}");
+    assert!(err.contains("has been uninstalled"), "{err}");
+    // The Secret, ConfigMap and Service, the pre-install hook's ConfigMap and the failed Job.
+    assert!(
+        err.contains("deleted the 5 objects it had created"),
+        "{err}"
+    );
+    let jobs = env.kubectl_ok(&["get", "jobs", "-n", NS, "-o", "name"]);
+    assert_eq!(jobs.trim(), "", "no hook Job is left");
+    assert_eq!(env.namespace_listing(), before, "nothing is left behind");
+    assert!(env.statuses("web").is_empty());
 }

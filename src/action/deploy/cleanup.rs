@@ -12,16 +12,24 @@
 //! have created the object, and an object of a concurrent group applied before another one of
 //! the group failed was created all the same; both are found by reading.
 //!
+//! The hooks this operation ran are created objects too (before-hook-creation deletes a previous
+//! instance and creates it anew), but Helm gives hooks no ownership metadata, so they are
+//! tracked by their runs instead ([`delete_hooks_run_since`]): every hook whose `last_run`
+//! started during the operation is deleted, unless kept.
+//!
 //! Not deleted, as Helm does not delete them either: CRDs installed from `crds/` (deleting a CRD
 //! deletes every custom resource of it cluster-wide) and the namespace `--create-namespace`
 //! made (it holds the release records Helm keeps, and may hold other things by then).
 
 use serde_json::Value;
 
+use super::objects;
 use super::ownership::foreign_owner;
 use super::prune::is_kept;
 use crate::action::ActionError;
 use crate::kube::{Cluster, ObjectRef};
+use crate::release::Release;
+use crate::release::gotime::Time;
 
 /// The objects of `objects` that do not exist in the cluster (read concurrently, at most
 /// `limit` requests in flight), in their order.
@@ -102,6 +110,46 @@ pub fn delete_created(
     let deleted = cluster.delete(&doomed)?;
     cleanup.deleted = deleted.into_iter().map(|(id, _)| id).collect();
     Ok(cleanup)
+}
+
+/// Deletes the resources of the hooks of `release` that started running at or after `since`
+/// (this operation created them), last-run first, except those annotated
+/// `helm.sh/resource-policy: keep`; returns the ones deleted (found already gone included: a
+/// `hook-failed` policy may have removed them first).
+pub fn delete_hooks_run_since(
+    cluster: &Cluster,
+    release: &Release,
+    since: Time,
+) -> Result<Vec<ObjectRef>, ActionError> {
+    let mut ran: Vec<_> = release
+        .hooks
+        .iter()
+        .filter(|h| h.last_run.started_at.is_some_and(|t| t >= since))
+        .collect();
+    ran.sort_by_key(|h| std::cmp::Reverse(h.last_run.started_at));
+    let mut doomed = Vec::new();
+    for hook in ran {
+        for object in objects::from_manifest_text(&hook.manifest, &hook.path)? {
+            if !is_kept(&object) {
+                doomed.push(with_namespace(object, &release.namespace));
+            }
+        }
+    }
+    Ok(cluster
+        .delete(&doomed)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// `object` with `metadata.namespace` defaulted to `namespace` (hooks are rendered without one;
+/// a cluster-scoped kind ignores it).
+fn with_namespace(mut object: Value, namespace: &str) -> Value {
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.entry("namespace")
+            .or_insert_with(|| Value::String(namespace.to_string()));
+    }
+    object
 }
 
 /// A failed rollout: the error, and with `--rollback-on-failure` / `--cleanup-on-fail` what

@@ -54,6 +54,8 @@ impl Rollout<'_> {
             lock::acquire(self.cluster, self.storage, release).map_err(RolloutFailure::plain)?;
         let events = hooks::events_for(release.info.status).filter(|_| !self.opts.no_hooks);
         let mut created = Vec::new();
+        // Hooks that start from now on are this operation's (see `cleanup`).
+        let started = crate::release::gotime::now();
         let applied = held.while_held(self.cluster, || {
             if self.opts.tracks_created() {
                 // Read under the lock, right before applying: what is absent now, we create.
@@ -99,13 +101,20 @@ impl Rollout<'_> {
             }
         }
         let cleanup = self.opts.tracks_created().then(|| {
-            Box::new(cleanup::delete_created(
+            let mut result = cleanup::delete_created(
                 self.cluster,
                 &created,
                 &release.name,
                 &release.namespace,
                 self.opts.concurrency,
-            ))
+            );
+            if let Ok(done) = &mut result {
+                match cleanup::delete_hooks_run_since(self.cluster, release, started) {
+                    Ok(hooks) => done.deleted.extend(hooks),
+                    Err(e) => result = Err(e),
+                }
+            }
+            Box::new(result)
         });
         Err(RolloutFailure { error: e, cleanup })
     }
