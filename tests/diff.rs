@@ -192,7 +192,16 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
         !s.contains("web-svc") && !s.contains("web-app"),
         "unchanged objects: {s}"
     );
+    // The hook as it would be recorded (and run) changes too, marked as a hook.
+    assert!(
+        s.contains("apps, web-pre-upgrade, ConfigMap (v1) [hook pre-upgrade] has changed:\n"),
+        "{s}"
+    );
     assert_hidden(&out, &["hunter2", "swordfish"]);
+    // With --no-hooks the hook would not run: not part of the plan.
+    let no_hooks = env.ok(&["diff", "upgrade", "web", &chart, "--set", set, "--no-hooks"]);
+    assert!(!no_hooks.contains("web-pre-upgrade"), "{no_hooks}");
+    assert!(no_hooks.contains("web-config"), "{no_hooks}");
 
     // --show-secrets shows them (as the manifest has them: base64 in data).
     let shown = env.ok(&[
@@ -233,6 +242,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
         ("web-added", "added"),
         ("web-config", "changed"),
         ("web-extra", "removed"),
+        ("web-pre-upgrade", "changed"),
         ("web-secret", "changed"),
     ];
     assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
@@ -298,6 +308,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     ]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    // The pre-upgrade hook does not run on an install: not part of its plan.
     assert_eq!(rows.len(), 5, "{}", out.stdout);
     assert!(
         rows.iter().all(|r| r["change"] == "added"),

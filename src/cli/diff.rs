@@ -132,6 +132,7 @@ fn print_plan(plan: &Plan, format: OutputFormat, flags: &DiffFlags) -> anyhow::R
                     name: &o.name,
                     namespace: &o.namespace,
                     change: o.change,
+                    hook: o.hook.as_deref(),
                     diff: unified(o, flags.context, false),
                 })
                 .collect();
@@ -154,6 +155,8 @@ struct JsonRow<'a> {
     name: &'a str,
     namespace: &'a str,
     change: Change,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hook: Option<&'a str>,
     diff: String,
 }
 
@@ -186,8 +189,13 @@ fn render_object(o: &ObjectDiff, context: usize, color: bool) -> String {
         Change::Removed => "has been removed",
         Change::Changed | Change::Unchanged => "has changed",
     };
+    let hook = o
+        .hook
+        .as_ref()
+        .map(|events| format!(" [hook {events}]"))
+        .unwrap_or_default();
     let header = format!(
-        "{}, {}, {} ({}) {what}:",
+        "{}, {}, {} ({}){hook} {what}:",
         o.namespace, o.name, o.kind, o.api_version
     );
     let mut out = paint(&header, YELLOW, color);
@@ -242,6 +250,7 @@ mod tests {
             change,
             old: old.into(),
             new: new.into(),
+            hook: None,
         }
     }
 

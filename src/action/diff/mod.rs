@@ -5,6 +5,11 @@
 //! path in client dry-run mode, or the rollback target's); with `--live` both sides come from
 //! the cluster instead (see [`live`]). Secret values are masked here, before any text exists
 //! (see [`mask`]), unless `show_secrets`.
+//!
+//! The hooks the operation would run (pre-/post-upgrade, -install or -rollback) are part of the
+//! plan too, marked with their events, each against the same hook as the current revision
+//! recorded it: hooks are created anew each time they run, so what changes is the hook as
+//! recorded, whatever is live. With `--no-hooks` they would not run and are left out.
 
 pub mod live;
 pub mod mask;
@@ -20,7 +25,7 @@ use super::deploy::objects::ObjectKey;
 use super::deploy::{self, DryRun};
 use super::rollback::{RollbackRequest, rollback};
 use super::upgrade::{UpgradeRequest, upgrade};
-use crate::release::{Release, Status};
+use crate::release::{Hook, HookEvent, Release, Status};
 use crate::storage::StorageError;
 
 /// What happens to one object.
@@ -55,6 +60,9 @@ pub struct ObjectDiff {
     pub old: String,
     /// The new side as YAML (`""` when removed).
     pub new: String,
+    /// For a hook, its events (`helm.sh/hook`, e.g. `pre-upgrade,post-upgrade`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hook: Option<String>,
 }
 
 /// Every object an operation touches, new revision's objects first (install order), then the
@@ -97,11 +105,7 @@ pub fn diff_upgrade(
     // The new side renders as the real upgrade would: `lookup` reads the live cluster.
     dry.deploy.render_live = true;
     let release = upgrade(conn, &dry, stdin)?;
-    let old = match &current {
-        Some(c) => deploy::release_objects(c)?,
-        None => Vec::new(),
-    };
-    compare(conn, old, &release, &req.deploy, opts)
+    compare(conn, current.as_ref(), &release, &req.deploy, opts)
 }
 
 /// What rolling back as `req` asks would change (the target revision's manifest against the
@@ -115,8 +119,7 @@ pub fn diff_rollback(
     dry.deploy.dry_run = dry_mode(req.deploy.dry_run, opts);
     let release = rollback(conn, &dry)?;
     let last = conn.storage(&release.namespace, 0).last(&req.name)?;
-    let old = deploy::release_objects(&last)?;
-    compare(conn, old, &release, &req.deploy, opts)
+    compare(conn, Some(&last), &release, &req.deploy, opts)
 }
 
 /// The dry-run mode the operation runs in: server when asked (and `--live` does not do its own
@@ -149,22 +152,31 @@ fn current_revision(
     Ok(deployed.last().or(history.last()).cloned())
 }
 
-/// The plan from the current objects `old` to the revision `release` would record.
+/// The plan from the `current` revision (none: an install) to the revision `release` would
+/// record.
 fn compare(
     conn: &Connection,
-    old: Vec<Value>,
+    current: Option<&Release>,
     release: &Release,
     deploy_opts: &deploy::DeployOptions,
     opts: &DiffOptions,
 ) -> Result<Plan, ActionError> {
     let namespace = &release.namespace;
+    let old = match current {
+        Some(c) => deploy::release_objects(c)?,
+        None => Vec::new(),
+    };
     let new = deploy::release_objects(release)?;
+    let hooks = match deploy::hooks::events_for(release.info.status) {
+        Some((pre, post)) if !deploy_opts.no_hooks => {
+            hook_sides(current, release, &[pre, post], namespace)?
+        }
+        _ => Vec::new(),
+    };
     if !opts.live {
-        return Ok(plan(
-            pairs(old, new, namespace),
-            namespace,
-            opts.show_secrets,
-        ));
+        let mut sides = pairs(old, new, namespace);
+        sides.extend(hooks);
+        return Ok(plan(sides, namespace, opts.show_secrets));
     }
     let cluster = &conn.cluster;
     let stamped = deploy::stamped(new, &release.name, namespace);
@@ -189,7 +201,43 @@ fn compare(
         .collect();
     // A removed object that is no longer on the cluster: deleting it changes nothing.
     sides.extend(gone_now.into_iter().flatten().map(|o| (Some(o), None)));
+    sides.extend(hooks);
     Ok(plan(sides, namespace, opts.show_secrets))
+}
+
+/// The hooks of `release` that the operation runs (one of `events`), each paired with the
+/// same hook of the `current` revision if it has one. Hooks are not pruned, so a hook only
+/// the current revision has is not part of the plan.
+fn hook_sides(
+    current: Option<&Release>,
+    release: &Release,
+    events: &[HookEvent],
+    namespace: &str,
+) -> Result<Vec<(Option<Value>, Option<Value>)>, ActionError> {
+    let objects = |hooks: &mut dyn Iterator<Item = &Hook>| -> Result<Vec<Value>, ActionError> {
+        let mut out = Vec::new();
+        for hook in hooks {
+            out.extend(deploy::objects::from_manifest_text(
+                &hook.manifest,
+                &hook.path,
+            )?);
+        }
+        Ok(out)
+    };
+    let new = objects(
+        &mut release
+            .hooks
+            .iter()
+            .filter(|h| h.events.iter().any(|e| events.contains(e))),
+    )?;
+    let old = match current {
+        Some(c) => objects(&mut c.hooks.iter())?,
+        None => Vec::new(),
+    };
+    Ok(pairs(old, new, namespace)
+        .into_iter()
+        .filter(|(_, new)| new.is_some())
+        .collect())
 }
 
 /// `old` and `new` paired by [`ObjectKey`]: each new object with its old counterpart (if any),
@@ -249,6 +297,10 @@ pub fn plan(
             };
             let key = ObjectKey::of(either, namespace);
             let (api_version, kind, name) = (text("/apiVersion"), key.kind, key.name);
+            let hook = either
+                .pointer("/metadata/annotations/helm.sh~1hook")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             let secret = old.as_ref().is_some_and(mask::is_secret)
                 || new.as_ref().is_some_and(mask::is_secret);
             if secret && !show_secrets {
@@ -262,6 +314,7 @@ pub fn plan(
                 change,
                 old: old.as_ref().map(yaml_text).unwrap_or_default(),
                 new: new.as_ref().map(yaml_text).unwrap_or_default(),
+                hook,
             })
         })
         .collect();
