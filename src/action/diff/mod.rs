@@ -28,6 +28,9 @@ use super::upgrade::{UpgradeRequest, upgrade};
 use crate::release::{Hook, HookEvent, Release, Status};
 use crate::storage::StorageError;
 
+/// Objects paired old side with new side (either may be missing).
+pub type Sides = Vec<(Option<Value>, Option<Value>)>;
+
 /// What happens to one object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,7 +216,7 @@ fn hook_sides(
     release: &Release,
     events: &[HookEvent],
     namespace: &str,
-) -> Result<Vec<(Option<Value>, Option<Value>)>, ActionError> {
+) -> Result<Sides, ActionError> {
     let objects = |hooks: &mut dyn Iterator<Item = &Hook>| -> Result<Vec<Value>, ActionError> {
         let mut out = Vec::new();
         for hook in hooks {
