@@ -13,6 +13,7 @@ pub mod delete;
 pub mod discovery;
 pub mod error;
 pub mod object;
+pub mod readiness;
 pub mod store;
 
 pub use apply::{ApplyOptions, FIELD_MANAGER};
