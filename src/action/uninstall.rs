@@ -10,7 +10,9 @@ use serde_json::Value;
 use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
 use super::deploy::lock;
+use super::deploy::wait::wait_for_deletion;
 use super::names::validate_release_name;
+use super::progress::ProgressSink;
 use super::status::{manifest_objects, release_content};
 use crate::kube::ObjectRef;
 use crate::release::{Release, Status, gotime};
@@ -60,6 +62,12 @@ pub struct UninstallRequest {
     pub description: Option<String>,
     /// Treat a missing release as done.
     pub ignore_not_found: bool,
+    /// `--wait`: wait until every deleted object is gone (at most `timeout`).
+    pub wait: bool,
+    /// How long `wait` waits.
+    pub timeout: std::time::Duration,
+    /// Where waiting reports what it is doing.
+    pub progress: ProgressSink,
 }
 
 /// What an uninstall did.
@@ -138,6 +146,17 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
     }
 
     let (deleted, kept) = delete_objects(&conn, &release, req.cascade)?;
+    // As Helm: a failed wait does not stop the uninstall; it is reported once it is done.
+    let waited = match req.wait {
+        true => wait_for_deletion(
+            &conn.cluster,
+            &deleted,
+            &release.namespace,
+            req.timeout,
+            &req.progress,
+        ),
+        false => Ok(()),
+    };
 
     release.info.status = Status::Uninstalled;
     release.info.description = req
@@ -151,6 +170,11 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
         purge(&storage, &revisions).map_err(|e| {
             ActionError::Invalid(format!("uninstall: Failed to purge the release: {e}"))
         })?;
+    }
+    if let Err(e) = waited {
+        return Err(ActionError::Invalid(format!(
+            "uninstallation completed with 1 error(s): {e}"
+        )));
     }
     Ok(UninstallResult {
         release: Some(release),

@@ -4,6 +4,7 @@
 use clap::{Args, ValueEnum};
 
 use crate::action::connection::ConnectOptions;
+use crate::action::deploy::DEFAULT_TIMEOUT;
 use crate::action::uninstall::{Cascade, UninstallRequest, uninstall};
 
 /// `--cascade`.
@@ -39,6 +40,14 @@ pub struct UninstallArgs {
     /// Treat a release that does not exist as uninstalled.
     #[arg(long)]
     pub ignore_not_found: bool,
+    /// Wait until every deleted object is gone, at most --timeout (Helm 4's strategies are
+    /// accepted: `watcher` and `legacy` wait, `hookOnly` does not).
+    #[arg(long, value_name = "STRATEGY", num_args = 0..=1, require_equals = true,
+          default_missing_value = "watcher", value_parser = super::install::parse_wait)]
+    pub wait: Option<bool>,
+    /// How long --wait waits: 300s, 5m, 1h2m3s.
+    #[arg(long, value_name = "DURATION", value_parser = super::install::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Runs `uninstall`, one release after the other (stopping at the first failure, as Helm).
@@ -57,6 +66,9 @@ pub fn run(args: UninstallArgs, connect: ConnectOptions) -> anyhow::Result<()> {
             cascade,
             description: args.description.clone(),
             ignore_not_found: args.ignore_not_found,
+            wait: args.wait.unwrap_or(false),
+            timeout: args.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            progress: super::progress::sink(),
         })?;
         if !result.kept.is_empty() {
             println!("These resources were kept due to the resource policy:");

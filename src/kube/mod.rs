@@ -15,6 +15,7 @@ pub mod error;
 pub mod object;
 pub mod readiness;
 pub mod store;
+pub mod wait;
 
 pub use apply::{ApplyOptions, FIELD_MANAGER};
 pub use client::Cluster;
@@ -24,3 +25,4 @@ pub use discovery::Resource;
 pub use error::KubeError;
 pub use object::ObjectRef;
 pub use store::{ClusterStore, ObjectStore, StoreKind};
+pub use wait::{WaitError, WaitFor};

@@ -12,6 +12,7 @@ pub mod ownership;
 pub mod prune;
 pub mod record;
 pub mod rollout;
+pub mod wait;
 
 use std::collections::HashSet;
 use std::time::Duration;

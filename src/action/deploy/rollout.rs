@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::apply::apply_in_order;
 use super::lock;
 use super::prune::prune;
+use super::wait;
 use super::{DeployOptions, record};
 use crate::action::ActionError;
 use crate::kube::Cluster;
@@ -87,6 +88,7 @@ impl Rollout<'_> {
                 release.version
             );
         }
+        wait::wait_for_ready(self.cluster, objects, &release.namespace, self.opts)?;
         Ok(())
     }
 }

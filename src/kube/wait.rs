@@ -1,0 +1,384 @@
+//! Waiting for a set of objects to become ready (or to be gone), with AT MOST ONE WATCH PER
+//! RESOURCE KIND AND NAMESPACE, not one per object, and no polling: each kind's objects are
+//! followed by one watch (a streaming list, `sendInitialEvents`, where the server has it; else a
+//! list then a watch from its resourceVersion), filtered to the wanted names client-side, and
+//! re-established from the last resourceVersion seen when the server closes it. A resource
+//! that reaches [`State::Failed`] ends the wait at once; at the deadline the error names every
+//! resource not ready and why.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use kube::api::{Api, DynamicObject, ListParams, WatchEvent, WatchParams};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::client::{Cluster, to_value};
+use super::error::KubeError;
+use super::object::ObjectRef;
+use super::readiness::{Readiness, ReadinessOptions, State, readiness};
+
+/// What to wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitFor {
+    /// Every object ready by [`readiness`]'s rules.
+    Ready(ReadinessOptions),
+    /// Every object gone (uninstall `--wait`).
+    Deleted,
+}
+
+/// Why a wait did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// The deadline passed; every resource still not ready, with why.
+    #[error("timed out after {after} waiting for {} resource(s): {}", pending.len(),
+        pending.iter().map(|(r, m)| format!("{r}: {m}")).collect::<Vec<_>>().join("; "))]
+    TimedOut {
+        /// The timeout, as `5s`, `2m` or `1m30s`.
+        after: String,
+        /// `(resource, reason)` of each resource not ready, in the order given.
+        pending: Vec<(String, String)>,
+    },
+    /// A resource reached a terminal failure.
+    #[error("{resource} failed: {message}")]
+    Failed {
+        /// The resource, as `Kind/name`.
+        resource: String,
+        /// Why.
+        message: String,
+    },
+    /// The cluster could not be asked.
+    #[error(transparent)]
+    Kube(#[from] KubeError),
+}
+
+/// How long one watch request stays open at most (the API server's limit is below 300s).
+const MAX_WATCH_SECS: u64 = 290;
+/// The pause before re-establishing a watch that ended at once (no storm on a flapping server).
+const MIN_RETRY: Duration = Duration::from_millis(250);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+
+/// `Kind/name` for objects in `default_ns` or cluster-scoped ones, `Kind/namespace/name`
+/// otherwise: how waiting names a resource in progress lines and errors.
+pub fn label(id: &ObjectRef, default_ns: &str) -> String {
+    match id.namespace.as_deref() {
+        Some(ns) if ns != default_ns => format!("{}/{}/{}", id.kind, ns, id.name),
+        _ => format!("{}/{}", id.kind, id.name),
+    }
+}
+
+/// A duration as a person writes it: `500ms`, `5s`, `2m`, `1m30s`, `1h`.
+pub fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    if d.subsec_millis() != 0 && secs < 60 {
+        return format!("{}ms", d.as_millis());
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    for (n, unit) in [(h, "h"), (m, "m"), (s, "s")] {
+        if n != 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() { "0s".into() } else { out }
+}
+
+/// What a follower saw.
+enum Update {
+    /// The object as it is now.
+    Seen(usize, String, Box<Value>),
+    /// The object does not exist.
+    Gone(usize, String),
+}
+
+/// One followed object.
+struct Entry {
+    label: String,
+    now: Option<Readiness>,
+}
+
+impl Cluster {
+    /// Waits until every object of `targets` is ready (or gone), at most `timeout`, calling
+    /// `on_change` with each object's label (see [`label`]; namespaces default to
+    /// `default_ns`) and readiness whenever either changes. Objects of a kind the cluster does
+    /// not serve count as gone when waiting for deletion and fail the wait otherwise.
+    pub fn wait_for(
+        &self,
+        targets: &[ObjectRef],
+        mode: WaitFor,
+        timeout: Duration,
+        default_ns: &str,
+        on_change: &mut dyn FnMut(&str, &Readiness),
+    ) -> Result<(), WaitError> {
+        // Group the objects by resource and namespace: one follower (one watch) per group.
+        let mut groups: Vec<(Api<DynamicObject>, HashSet<String>)> = Vec::new();
+        let mut group_of: HashMap<(String, String, Option<String>), usize> = HashMap::new();
+        let mut entries: HashMap<(usize, String), Entry> = HashMap::new();
+        let mut order: Vec<(usize, String)> = Vec::new();
+        for id in targets {
+            let resource = match self.resolve(&id.api_version, &id.kind) {
+                Ok(r) => r,
+                Err(KubeError::NoMatch { .. }) if mode == WaitFor::Deleted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let ns = self.scope(&resource, id.namespace.as_deref().or(Some(default_ns)));
+            let mut resolved = id.clone();
+            resolved.namespace = ns.clone();
+            let key = (
+                resource.api_resource.api_version.clone(),
+                resource.api_resource.plural.clone(),
+                ns.clone(),
+            );
+            let g = *group_of.entry(key).or_insert_with(|| {
+                groups.push((self.api(&resource, ns.as_deref()), HashSet::new()));
+                groups.len() - 1
+            });
+            if groups[g].1.insert(id.name.clone()) {
+                order.push((g, id.name.clone()));
+                entries.insert(
+                    (g, id.name.clone()),
+                    Entry {
+                        label: label(&resolved, default_ns),
+                        now: None,
+                    },
+                );
+            }
+        }
+        if order.is_empty() {
+            return Ok(());
+        }
+        let watch_secs = (timeout.as_secs() + 1).clamp(1, MAX_WATCH_SECS) as u32;
+        let streaming = mode != WaitFor::Deleted;
+        let server = self.server().to_string();
+        self.block_on(async move {
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let mut followers: FuturesUnordered<_> = groups
+                .into_iter()
+                .enumerate()
+                .map(|(g, (api, names))| follow(g, api, names, streaming, watch_secs, tx.clone()))
+                .collect();
+            drop(tx);
+            let deadline = tokio::time::Instant::now() + timeout;
+            let mut pending = order.len();
+            loop {
+                tokio::select! {
+                    update = rx.recv() => {
+                        let Some(update) = update else { continue };
+                        let (key, now) = match update {
+                            Update::Seen(g, name, obj) => {
+                                let r = match mode {
+                                    WaitFor::Ready(opts) => readiness(&obj, opts),
+                                    WaitFor::Deleted if obj.pointer("/metadata/deletionTimestamp").is_some() =>
+                                        Readiness::in_progress("being deleted"),
+                                    WaitFor::Deleted => Readiness::in_progress("still exists"),
+                                };
+                                ((g, name), r)
+                            }
+                            Update::Gone(g, name) => {
+                                let r = match mode {
+                                    WaitFor::Ready(_) => Readiness::in_progress("not found"),
+                                    WaitFor::Deleted => Readiness::ready("deleted"),
+                                };
+                                ((g, name), r)
+                            }
+                        };
+                        let Some(entry) = entries.get_mut(&key) else { continue };
+                        if entry.now.as_ref() == Some(&now) {
+                            continue;
+                        }
+                        let was_ready = entry.now.as_ref().is_some_and(|r| r.state == State::Ready);
+                        on_change(&entry.label, &now);
+                        let ready = now.state == State::Ready;
+                        if now.state == State::Failed {
+                            return Err(WaitError::Failed {
+                                resource: entry.label.clone(),
+                                message: now.message,
+                            });
+                        }
+                        entry.now = Some(now);
+                        match (was_ready, ready) {
+                            (false, true) => pending -= 1,
+                            (true, false) => pending += 1,
+                            _ => {}
+                        }
+                        if pending == 0 {
+                            return Ok(());
+                        }
+                    }
+                    Some(ended) = followers.next(), if !followers.is_empty() => {
+                        if let Err(e) = ended {
+                            return Err(KubeError::from_kube(e, "watch", &server).into());
+                        }
+                    }
+                    _ = tokio::time::sleep_until(deadline) => {
+                        let pending = order
+                            .iter()
+                            .filter_map(|k| {
+                                let e = &entries[k];
+                                let why = match &e.now {
+                                    Some(r) if r.state == State::Ready => return None,
+                                    Some(r) => r.message.clone(),
+                                    None => "no status seen yet".to_string(),
+                                };
+                                Some((e.label.clone(), why))
+                            })
+                            .collect();
+                        return Err(WaitError::TimedOut { after: human(timeout), pending });
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Follows the objects `names` of one resource in one namespace: their current state, then
+/// every change, through one watch at a time, until dropped. Returns only on an error the
+/// server gives for the watch itself.
+async fn follow(
+    group: usize,
+    api: Api<DynamicObject>,
+    names: HashSet<String>,
+    mut streaming: bool,
+    watch_secs: u32,
+    tx: mpsc::UnboundedSender<Update>,
+) -> Result<(), kube::Error> {
+    let send_seen = |obj: DynamicObject| {
+        let name = obj.metadata.name.clone().unwrap_or_default();
+        if names.contains(&name)
+            && let Ok(v) = to_value(obj)
+        {
+            let _ = tx.send(Update::Seen(group, name, Box::new(v)));
+        }
+    };
+    let mut resource_version: Option<String> = None;
+    let mut retry = MIN_RETRY;
+    loop {
+        let opened = tokio::time::Instant::now();
+        // Where to watch from: a streaming list starts from nothing; otherwise list first.
+        let from = match &resource_version {
+            Some(rv) => rv.clone(),
+            None if streaming => String::new(),
+            None => {
+                let list = api.list(&ListParams::default()).await?;
+                let mut seen = HashSet::new();
+                let rv = list.metadata.resource_version.clone().unwrap_or_default();
+                for obj in list.items {
+                    if let Some(n) = obj.metadata.name.clone() {
+                        seen.insert(n);
+                    }
+                    send_seen(obj);
+                }
+                for n in names.difference(&seen) {
+                    let _ = tx.send(Update::Gone(group, n.clone()));
+                }
+                resource_version = Some(rv.clone());
+                rv
+            }
+        };
+        let initial = resource_version.is_none();
+        let params = if initial {
+            WatchParams::streaming_lists().timeout(watch_secs)
+        } else {
+            WatchParams::default().timeout(watch_secs)
+        };
+        let stream = match api.watch(&params, &from).await {
+            Ok(s) => s,
+            // No streaming lists here (WatchList off, or an older server): list, then watch.
+            Err(kube::Error::Api(s)) if initial && matches!(s.code, 400 | 403 | 422) => {
+                streaming = false;
+                continue;
+            }
+            Err(kube::Error::Api(s)) if s.code == 410 => {
+                resource_version = None;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let mut stream = std::pin::pin!(stream);
+        let mut synced: Option<HashSet<String>> = initial.then(HashSet::new);
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(WatchEvent::Added(obj) | WatchEvent::Modified(obj)) => {
+                    if let Some(rv) = &obj.metadata.resource_version {
+                        resource_version = Some(rv.clone()).filter(|_| synced.is_none());
+                    }
+                    if let (Some(seen), Some(n)) = (synced.as_mut(), &obj.metadata.name) {
+                        seen.insert(n.clone());
+                    }
+                    send_seen(obj);
+                }
+                Ok(WatchEvent::Deleted(obj)) => {
+                    if let Some(rv) = &obj.metadata.resource_version {
+                        resource_version = Some(rv.clone()).filter(|_| synced.is_none());
+                    }
+                    if let Some(n) = obj.metadata.name.filter(|n| names.contains(n)) {
+                        let _ = tx.send(Update::Gone(group, n));
+                    }
+                }
+                Ok(WatchEvent::Bookmark(b)) => {
+                    resource_version = Some(b.metadata.resource_version);
+                    let end = b.metadata.annotations.get("k8s.io/initial-events-end");
+                    if end.is_some_and(|v| v == "true")
+                        && let Some(seen) = synced.take()
+                    {
+                        for n in names.difference(&seen) {
+                            let _ = tx.send(Update::Gone(group, n.clone()));
+                        }
+                    }
+                }
+                Ok(WatchEvent::Error(status)) if status.code == 410 => {
+                    resource_version = None;
+                    break;
+                }
+                Ok(WatchEvent::Error(status)) => return Err(kube::Error::Api(status)),
+                Err(e) => {
+                    tracing::debug!("watch ended: {e}");
+                    break;
+                }
+            }
+        }
+        if synced.is_some() {
+            // The stream ended before its initial events did: start over.
+            resource_version = None;
+        }
+        // The server closed the watch: re-establish it, pausing if it ended at once.
+        if opened.elapsed() < Duration::from_secs(1) {
+            tokio::time::sleep(retry).await;
+            retry = (retry * 2).min(MAX_RETRY);
+        } else {
+            retry = MIN_RETRY;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_durations() {
+        let id = |ns: Option<&str>| ObjectRef {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: ns.map(str::to_string),
+            name: "web".into(),
+        };
+        assert_eq!(label(&id(Some("demo")), "demo"), "Deployment/web");
+        assert_eq!(label(&id(None), "demo"), "Deployment/web");
+        assert_eq!(label(&id(Some("other")), "demo"), "Deployment/other/web");
+        assert_eq!(human(Duration::from_secs(5)), "5s");
+        assert_eq!(human(Duration::from_secs(300)), "5m");
+        assert_eq!(human(Duration::from_secs(90)), "1m30s");
+        assert_eq!(human(Duration::from_millis(500)), "500ms");
+        let e = WaitError::TimedOut {
+            after: "5s".into(),
+            pending: vec![("Deployment/web".into(), "0/1 replicas available".into())],
+        };
+        assert_eq!(
+            e.to_string(),
+            "timed out after 5s waiting for 1 resource(s): Deployment/web: 0/1 replicas available"
+        );
+    }
+}
