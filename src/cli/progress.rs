@@ -34,6 +34,11 @@ fn line(event: &ProgressEvent) -> Option<String> {
         ProgressEvent::ResourceState {
             resource,
             ready: true,
+            message,
+        } if message == "deleted" => format!("deleted: {resource}"),
+        ProgressEvent::ResourceState {
+            resource,
+            ready: true,
             ..
         } => format!("ready: {resource}"),
         ProgressEvent::ResourceState {
