@@ -318,3 +318,79 @@ fn uninstall_wait_waits_until_the_objects_are_gone() {
     let w = watches(&env.access_log());
     assert!(w.values().all(|n| *n == 1), "{w:?}");
 }
+
+/// The waiter through the library: a watch the server closes (here after 1 s) is re-established
+/// from where it was, one at a time, until the delayed Deployment is ready; waiting for
+/// deletion of objects already gone (or of a kind not served) ends at once.
+#[test]
+fn closed_watches_are_reestablished_and_deletion_of_absent_objects_is_immediate() {
+    use rudder::kube::readiness::ReadinessOptions;
+    use rudder::kube::{Cluster, KubeEnv, KubeOptions, ObjectRef, WaitFor, WaitOptions};
+
+    let env = Env::start();
+    let chart = env.chart("slow", &[("a.yaml", deployment("slow", "delay=3s"))]);
+    let (code, _, stderr, _) = env.run(&["install", "slow", chart.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let before = watches(&env.access_log()).len();
+    assert_eq!(before, 0);
+    let cluster = Cluster::connect(
+        &KubeOptions {
+            kubeconfig: Some(env.dir.path().join("kubeconfig")),
+            namespace: Some(NS.into()),
+            ..KubeOptions::default()
+        },
+        &KubeEnv::default(),
+    )
+    .unwrap();
+    let id = |api: &str, kind: &str, name: &str| ObjectRef {
+        api_version: api.into(),
+        kind: kind.into(),
+        namespace: None,
+        name: name.into(),
+    };
+    let mut seen = Vec::new();
+    let opts = WaitOptions {
+        max_watch: Duration::from_secs(1),
+        ..WaitOptions::new(
+            WaitFor::Ready(ReadinessOptions::default()),
+            Duration::from_secs(30),
+        )
+    };
+    cluster
+        .wait_for(
+            &[id("apps/v1", "Deployment", "slow")],
+            &opts,
+            NS,
+            &mut |r, now| seen.push(format!("{r}: {:?} {}", now.state, now.message)),
+        )
+        .unwrap();
+    assert_eq!(
+        seen.last().unwrap(),
+        "Deployment/slow: Ready 1/1 replicas available",
+        "{seen:?}"
+    );
+    let log = env.access_log();
+    let n = watches(&log)[&format!("/apis/apps/v1/namespaces/{NS}/deployments")];
+    assert!(n >= 2, "the 1s watch was not re-established: {log}");
+    assert!(n <= 6, "a watch storm: {n} watches\n{log}");
+    // The first watch is a streaming list; the next ones resume from a resourceVersion.
+    let watch_lines: Vec<&str> = log.lines().filter(|l| l.contains("watch=true")).collect();
+    assert!(watch_lines[0].contains("sendInitialEvents=true"), "{log}");
+    assert!(watch_lines[1].contains("resourceVersion="), "{log}");
+
+    let mut seen = Vec::new();
+    let started = Instant::now();
+    cluster
+        .wait_for(
+            &[
+                id("v1", "ConfigMap", "never-was"),
+                id("example.com/v1", "Gadget", "no-such-kind"),
+            ],
+            &WaitOptions::new(WaitFor::Deleted, Duration::from_secs(30)),
+            NS,
+            &mut |r, now| seen.push(format!("{r}: {:?} {}", now.state, now.message)),
+        )
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(seen, vec!["ConfigMap/never-was: Ready deleted"]);
+}

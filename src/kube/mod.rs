@@ -25,4 +25,4 @@ pub use discovery::Resource;
 pub use error::KubeError;
 pub use object::ObjectRef;
 pub use store::{ClusterStore, ObjectStore, StoreKind};
-pub use wait::{WaitError, WaitFor};
+pub use wait::{WaitError, WaitFor, WaitOptions};

@@ -29,6 +29,29 @@ pub enum WaitFor {
     Deleted,
 }
 
+/// How to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// Ready, or gone.
+    pub mode: WaitFor,
+    /// How long at most.
+    pub timeout: Duration,
+    /// How long one watch request may stay open before it is re-established (the server may
+    /// close it sooner); [`WaitOptions::new`] sets the API server's limit, tests shorten it.
+    pub max_watch: Duration,
+}
+
+impl WaitOptions {
+    /// Waits for `mode` at most `timeout`, each watch open as long as the server allows.
+    pub fn new(mode: WaitFor, timeout: Duration) -> WaitOptions {
+        WaitOptions {
+            mode,
+            timeout,
+            max_watch: Duration::from_secs(MAX_WATCH_SECS),
+        }
+    }
+}
+
 /// Why a wait did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError {
@@ -100,18 +123,18 @@ struct Entry {
 }
 
 impl Cluster {
-    /// Waits until every object of `targets` is ready (or gone), at most `timeout`, calling
+    /// Waits until every object of `targets` is ready (or gone), at most `opts.timeout`, calling
     /// `on_change` with each object's label (see [`label`]; namespaces default to
     /// `default_ns`) and readiness whenever either changes. Objects of a kind the cluster does
     /// not serve count as gone when waiting for deletion and fail the wait otherwise.
     pub fn wait_for(
         &self,
         targets: &[ObjectRef],
-        mode: WaitFor,
-        timeout: Duration,
+        opts: &WaitOptions,
         default_ns: &str,
         on_change: &mut dyn FnMut(&str, &Readiness),
     ) -> Result<(), WaitError> {
+        let (mode, timeout) = (opts.mode, opts.timeout);
         // Group the objects by resource and namespace: one follower (one watch) per group.
         let mut groups: Vec<(Api<DynamicObject>, HashSet<String>)> = Vec::new();
         let mut group_of: HashMap<(String, String, Option<String>), usize> = HashMap::new();
@@ -149,7 +172,9 @@ impl Cluster {
         if order.is_empty() {
             return Ok(());
         }
-        let watch_secs = (timeout.as_secs() + 1).clamp(1, MAX_WATCH_SECS) as u32;
+        let watch_secs = (timeout.as_secs() + 1)
+            .min(opts.max_watch.as_secs())
+            .clamp(1, MAX_WATCH_SECS) as u32;
         let streaming = mode != WaitFor::Deleted;
         let server = self.server().to_string();
         self.block_on(async move {

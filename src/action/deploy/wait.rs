@@ -11,7 +11,7 @@ use crate::action::ActionError;
 use crate::action::progress::{ProgressEvent, ProgressSink};
 use crate::kube::readiness::{Readiness, ReadinessOptions, State, needs_watch};
 use crate::kube::wait::label;
-use crate::kube::{Cluster, ObjectRef, WaitFor};
+use crate::kube::{Cluster, ObjectRef, WaitFor, WaitOptions};
 
 /// With `opts.wait`, waits until the applied `objects` of a release in `namespace` are ready
 /// (Jobs complete too with `opts.wait_for_jobs`), at most `opts.timeout`. Objects that are ready
@@ -78,7 +78,8 @@ fn run(
         timeout,
     });
     let mut report = |resource: &str, now: &Readiness| progress.report(state_event(resource, now));
-    let result = cluster.wait_for(targets, mode, timeout, namespace, &mut report);
+    let opts = WaitOptions::new(mode, timeout);
+    let result = cluster.wait_for(targets, &opts, namespace, &mut report);
     progress.report(ProgressEvent::WaitFinished);
     result.map_err(ActionError::from)
 }
