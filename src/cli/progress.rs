@@ -155,7 +155,10 @@ impl Progress for TableProgress {
                     }
                 }
                 table.rows.clear();
-                table.multi = None;
+                if table.multi.take().is_some() {
+                    // indicatif leaves the cursor after the table's last row.
+                    eprintln!();
+                }
             }
             other => {
                 let text = line(other).unwrap_or_default();
