@@ -208,6 +208,12 @@ fn never_ready_deployment_times_out_naming_it_and_fails_the_release() {
     );
     let error_line = stderr.lines().find(|l| l.starts_with("Error: ")).unwrap();
     assert!(!error_line.contains("Deployment/fine"), "{error_line}");
+    // The timeout looks at the stuck Deployment's pods and says why they are not ready.
+    assert!(
+        error_line.contains("0/1 replicas available (pod stuck-")
+            && error_line.contains("ContainersNotReady"),
+        "{error_line}"
+    );
     let statuses = common::release_statuses(|p| env.get(p), NS, "stuck");
     assert_eq!(statuses, vec![(1, Status::Failed)]);
     let (_, release) = common::release_record(|p| env.get(p), NS, "stuck", 1).unwrap();

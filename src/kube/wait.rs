@@ -12,10 +12,12 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use kube::api::{Api, DynamicObject, ListParams, WatchEvent, WatchParams};
+use kube::core::ApiResource;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::client::{Cluster, to_value};
+use super::discovery::Resource;
 use super::error::KubeError;
 use super::object::ObjectRef;
 use super::readiness::{Readiness, ReadinessOptions, State, readiness};
@@ -120,6 +122,8 @@ enum Update {
 struct Entry {
     label: String,
     now: Option<Readiness>,
+    /// The object as last seen (for the timeout's pod details).
+    last: Option<Box<Value>>,
 }
 
 impl Cluster {
@@ -165,6 +169,7 @@ impl Cluster {
                     Entry {
                         label: label(&resolved, default_ns),
                         now: None,
+                        last: None,
                     },
                 );
             }
@@ -191,7 +196,7 @@ impl Cluster {
                 tokio::select! {
                     update = rx.recv() => {
                         let Some(update) = update else { continue };
-                        let (key, now) = match update {
+                        let (key, now, last) = match update {
                             Update::Seen(g, name, obj) => {
                                 let r = match mode {
                                     WaitFor::Ready(opts) => readiness(&obj, opts),
@@ -199,17 +204,18 @@ impl Cluster {
                                         Readiness::in_progress("being deleted"),
                                     WaitFor::Deleted => Readiness::in_progress("still exists"),
                                 };
-                                ((g, name), r)
+                                ((g, name), r, Some(obj))
                             }
                             Update::Gone(g, name) => {
                                 let r = match mode {
                                     WaitFor::Ready(_) => Readiness::in_progress("not found"),
                                     WaitFor::Deleted => Readiness::ready("deleted"),
                                 };
-                                ((g, name), r)
+                                ((g, name), r, None)
                             }
                         };
                         let Some(entry) = entries.get_mut(&key) else { continue };
+                        entry.last = last;
                         if entry.now.as_ref() == Some(&now) {
                             continue;
                         }
@@ -238,22 +244,76 @@ impl Cluster {
                         }
                     }
                     _ = tokio::time::sleep_until(deadline) => {
-                        let pending = order
-                            .iter()
-                            .filter_map(|k| {
-                                let e = &entries[k];
-                                let why = match &e.now {
-                                    Some(r) if r.state == State::Ready => return None,
-                                    Some(r) => r.message.clone(),
-                                    None => "no status seen yet".to_string(),
-                                };
-                                Some((e.label.clone(), why))
-                            })
-                            .collect();
+                        let mut pending = Vec::new();
+                        let mut explained = 0;
+                        for e in order.iter().map(|k| &entries[k]) {
+                            let mut why = match &e.now {
+                                Some(r) if r.state == State::Ready => continue,
+                                Some(r) => r.message.clone(),
+                                None => "no status seen yet".to_string(),
+                            };
+                            // Why its pods are not ready, for the first few workloads.
+                            if explained < MAX_EXPLAINED
+                                && let Some(obj) = &e.last
+                                && let Ok(Some(pod)) =
+                                    tokio::time::timeout(EXPLAIN_TIME, self.pod_reason(obj)).await
+                            {
+                                explained += 1;
+                                why.push_str(&format!(" ({pod})"));
+                            }
+                            pending.push((e.label.clone(), why));
+                        }
                         return Err(WaitError::TimedOut { after: human(timeout), pending });
                     }
                 }
             }
+        })
+    }
+}
+
+/// Workloads whose pods are looked at when a wait times out (one list request each).
+const MAX_EXPLAINED: usize = 10;
+/// How long looking at one workload's pods may take after a timeout.
+const EXPLAIN_TIME: Duration = Duration::from_secs(2);
+
+impl Cluster {
+    /// For a workload (an object with `spec.selector.matchLabels`: Deployment, StatefulSet,
+    /// DaemonSet, ReplicaSet, Job), why its first unready pod is not ready:
+    /// `pod NAME: container main: ImagePullBackOff`. `None` when that cannot be told.
+    async fn pod_reason(&self, workload: &Value) -> Option<String> {
+        let labels = workload
+            .pointer("/spec/selector/matchLabels")?
+            .as_object()?;
+        let selector = labels
+            .iter()
+            .map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
+            .collect::<Option<Vec<_>>>()?
+            .join(",");
+        let ns = workload
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)?;
+        if selector.is_empty() {
+            return None;
+        }
+        let pods = Resource {
+            api_resource: ApiResource {
+                group: String::new(),
+                version: "v1".into(),
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                plural: "pods".into(),
+            },
+            namespaced: true,
+        };
+        let list = self
+            .api(&pods, Some(ns))
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .ok()?;
+        list.items.into_iter().find_map(|pod| {
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            let r = readiness(&to_value(pod).ok()?, ReadinessOptions::default());
+            (r.state != State::Ready).then(|| format!("pod {name}: {}", r.message))
         })
     }
 }
