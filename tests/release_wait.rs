@@ -178,6 +178,10 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
     ]);
     assert_eq!(code, Some(0), "{stderr}");
     at(&stderr, "ready: Deployment/web\n");
+    // So does a rollback (revision 1 brings back Deployment/api).
+    let (code, _, stderr, _) = env.run(&["rollback", "web", "1", "--wait", "--timeout", "60s"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    at(&stderr, "ready: Deployment/api\n");
 }
 
 #[test]
