@@ -404,3 +404,32 @@ fn closed_watches_are_reestablished_and_deletion_of_absent_objects_is_immediate(
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(seen, vec!["ConfigMap/never-was: Ready deleted"]);
 }
+
+#[test]
+fn a_forbidden_watch_fails_the_wait_naming_what_was_watched() {
+    let env = Env::start();
+    env.sandbox
+        .deny(format!("watch:deployments:{NS}").parse().unwrap());
+    env.sandbox
+        .deny(format!("list:deployments:{NS}").parse().unwrap());
+    let chart = env.chart("denied", &[("a.yaml", deployment("denied", ""))]);
+    let (code, _, stderr, took) = env.run(&[
+        "install",
+        "denied",
+        chart.to_str().unwrap(),
+        "--wait",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    let error_line = stderr.lines().find(|l| l.starts_with("Error: ")).unwrap();
+    assert!(
+        error_line.contains(&format!("watching Deployment in {NS}: ")),
+        "{error_line}"
+    );
+    assert_eq!(
+        common::release_statuses(|p| env.get(p), NS, "denied"),
+        vec![(1, Status::Failed)]
+    );
+}

@@ -141,6 +141,7 @@ impl Cluster {
         let (mode, timeout) = (opts.mode, opts.timeout);
         // Group the objects by resource and namespace: one follower (one watch) per group.
         let mut groups: Vec<(Api<DynamicObject>, HashSet<String>)> = Vec::new();
+        let mut group_names: Vec<String> = Vec::new();
         let mut group_of: HashMap<(String, String, Option<String>), usize> = HashMap::new();
         let mut entries: HashMap<(usize, String), Entry> = HashMap::new();
         let mut order: Vec<(usize, String)> = Vec::new();
@@ -160,6 +161,10 @@ impl Cluster {
             );
             let g = *group_of.entry(key).or_insert_with(|| {
                 groups.push((self.api(&resource, ns.as_deref()), HashSet::new()));
+                group_names.push(match &ns {
+                    Some(ns) => format!("watching {} in {ns}", id.kind),
+                    None => format!("watching {}", id.kind),
+                });
                 groups.len() - 1
             });
             if groups[g].1.insert(id.name.clone()) {
@@ -187,7 +192,14 @@ impl Cluster {
             let mut followers: FuturesUnordered<_> = groups
                 .into_iter()
                 .enumerate()
-                .map(|(g, (api, names))| follow(g, api, names, streaming, watch_secs, tx.clone()))
+                .map(|(g, (api, names))| {
+                    let tx = tx.clone();
+                    async move {
+                        follow(g, api, names, streaming, watch_secs, tx)
+                            .await
+                            .map_err(|e| (g, e))
+                    }
+                })
                 .collect();
             drop(tx);
             let deadline = tokio::time::Instant::now() + timeout;
@@ -239,8 +251,8 @@ impl Cluster {
                         }
                     }
                     Some(ended) = followers.next(), if !followers.is_empty() => {
-                        if let Err(e) = ended {
-                            return Err(KubeError::from_kube(e, "watch", &server).into());
+                        if let Err((g, e)) = ended {
+                            return Err(KubeError::from_kube(e, &group_names[g], &server).into());
                         }
                     }
                     _ = tokio::time::sleep_until(deadline) => {
@@ -418,6 +430,16 @@ async fn follow(
                     break;
                 }
                 Ok(WatchEvent::Error(status)) => return Err(kube::Error::Api(status)),
+                // The server refused the watch (its answer arrives as the stream's first item).
+                Err(kube::Error::Api(s)) if initial && matches!(s.code, 400 | 403 | 422) => {
+                    streaming = false;
+                    break;
+                }
+                Err(kube::Error::Api(s)) if s.code == 410 => {
+                    resource_version = None;
+                    break;
+                }
+                Err(kube::Error::Api(s)) => return Err(kube::Error::Api(s)),
                 Err(e) => {
                     tracing::debug!("watch ended: {e}");
                     break;
