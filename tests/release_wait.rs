@@ -165,7 +165,13 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
         "{log}"
     );
     assert!(w.values().all(|n| *n == 1), "{w:?}");
-    assert_eq!(w.len(), 1, "only Deployments are watched: {w:?}");
+    // Deployments, and the namespace's Pods (for the reasons); not the ConfigMap.
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert_eq!(
+        w.get(&format!("/api/v1/namespaces/{NS}/pods")),
+        Some(&1),
+        "{w:?}"
+    );
     // An upgrade waits too (the new annotation restarts the simulated rollout).
     let chart2 = env.chart("web2", &[("a.yaml", deployment("web", "delay=1s"))]);
     let (code, _, stderr, _) = env.run(&[
@@ -384,7 +390,10 @@ fn closed_watches_are_reestablished_and_deletion_of_absent_objects_is_immediate(
     assert!(n >= 2, "the 1s watch was not re-established: {log}");
     assert!(n <= 6, "a watch storm: {n} watches\n{log}");
     // The first watch is a streaming list; the next ones resume from a resourceVersion.
-    let watch_lines: Vec<&str> = log.lines().filter(|l| l.contains("watch=true")).collect();
+    let watch_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("watch=true") && l.contains("/deployments?"))
+        .collect();
     assert!(watch_lines[0].contains("sendInitialEvents=true"), "{log}");
     assert!(watch_lines[1].contains("resourceVersion="), "{log}");
 

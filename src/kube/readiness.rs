@@ -421,6 +421,57 @@ fn custom(obj: &Value) -> Readiness {
     }
 }
 
+/// The labels a workload's pods carry (`spec.selector.matchLabels`; a ReplicationController's
+/// `spec.selector`), for Deployments, StatefulSets, DaemonSets, ReplicaSets,
+/// ReplicationControllers and Jobs; `None` for other kinds or without a usable selector.
+pub fn pod_selector(workload: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let pointer = match (
+        group_of(text(workload, "/apiVersion")),
+        text(workload, "/kind"),
+    ) {
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") | ("batch", "Job") => {
+            "/spec/selector/matchLabels"
+        }
+        ("", "ReplicationController") => "/spec/selector",
+        _ => return None,
+    };
+    workload
+        .pointer(pointer)
+        .and_then(Value::as_object)
+        .filter(|m| !m.is_empty())
+}
+
+/// Why a workload's pods hold it up: the first of its pods (those `selector` matches, in
+/// `pods`) that is not ready, as `pod NAME: reason`. Failed when that pod's container is
+/// crash-looping past [`CRASH_LOOP_RESTARTS`] and the workload is not a Job (a Job's own
+/// conditions say when its retries are exhausted); in progress otherwise.
+pub fn pods_reason<'a>(
+    workload: &Value,
+    pods: impl IntoIterator<Item = &'a Value>,
+) -> Option<Readiness> {
+    let selector = pod_selector(workload)?;
+    let is_job = text(workload, "/kind") == "Job";
+    let matches = |pod: &Value| {
+        selector
+            .iter()
+            .all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
+    };
+    let mut found: Option<Readiness> = None;
+    for p in pods.into_iter().filter(|p| matches(p)) {
+        let r = pod(p);
+        if r.state == State::Ready {
+            continue;
+        }
+        let message = format!("pod {}: {}", text(p, "/metadata/name"), r.message);
+        let crash_loop = r.state == State::Failed && text(p, "/status/phase") != "Failed";
+        if crash_loop && !is_job {
+            return Some(Readiness::failed(message));
+        }
+        found.get_or_insert(Readiness::in_progress(message));
+    }
+    found
+}
+
 #[cfg(test)]
 #[path = "readiness_tests.rs"]
 mod tests;

@@ -307,3 +307,57 @@ fn which_objects_need_watching() {
         LAX
     ));
 }
+
+#[test]
+fn workload_pods_explain_and_crash_loops_fail() {
+    let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}}});
+    let p = |name: &str, app: &str, status: Value| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": name, "labels": {"app": app, "pod-template-hash": "x"}},
+               "status": status})
+    };
+    let ready = p(
+        "web-1",
+        "web",
+        json!({"phase": "Running", "conditions": [cond("Ready", "True", "", "")]}),
+    );
+    let pulling = p(
+        "web-2",
+        "web",
+        json!({"phase": "Pending", "containerStatuses": [
+        {"name": "main", "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}),
+    );
+    let other = p("api-1", "api", json!({"phase": "Pending"}));
+    assert_eq!(
+        pods_reason(&deploy, [&ready, &other, &pulling]),
+        Some(Readiness::in_progress(
+            "pod web-2: container main: ImagePullBackOff"
+        ))
+    );
+    assert_eq!(pods_reason(&deploy, [&ready, &other]), None);
+    let crashing = p(
+        "web-3",
+        "web",
+        json!({"phase": "Running", "containerStatuses": [
+        {"name": "main", "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}),
+    );
+    assert_eq!(
+        pods_reason(&deploy, [&pulling, &crashing]),
+        Some(Readiness::failed(
+            "pod web-3: container main: CrashLoopBackOff (5 restarts)"
+        ))
+    );
+    // A Job's failed pods are its retries: reported, not fatal.
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}}});
+    assert_eq!(
+        pods_reason(&job, [&crashing]).unwrap().state,
+        State::InProgress
+    );
+    let rc = json!({"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "r"},
+        "spec": {"selector": {"app": "web"}}});
+    assert!(pod_selector(&rc).is_some());
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    assert!(pod_selector(&cm).is_none());
+}

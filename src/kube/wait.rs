@@ -6,7 +6,7 @@
 //! that reaches [`State::Failed`] ends the wait at once; at the deadline the error names every
 //! resource not ready and why.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -20,7 +20,7 @@ use super::client::{Cluster, to_value};
 use super::discovery::Resource;
 use super::error::KubeError;
 use super::object::ObjectRef;
-use super::readiness::{Readiness, ReadinessOptions, State, readiness};
+use super::readiness::{Readiness, ReadinessOptions, State, pods_reason, readiness};
 
 /// What to wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,16 +121,173 @@ enum Update {
 /// One followed object.
 struct Entry {
     label: String,
+    /// Its namespace (for its pods).
+    namespace: Option<String>,
     now: Option<Readiness>,
-    /// The object as last seen (for the timeout's pod details).
+    /// The object as last seen (`None`: not seen, or gone).
     last: Option<Box<Value>>,
+}
+
+/// What one follower (one watch) follows.
+enum Followed {
+    /// The release's objects of one resource in one namespace.
+    Targets(Api<DynamicObject>, HashSet<String>),
+    /// Every Pod of a namespace, to say why the workloads there are not ready.
+    Pods(Api<DynamicObject>),
+}
+
+/// The state of a wait: every object's readiness, and the pods of their namespaces.
+struct Tracker {
+    mode: WaitFor,
+    entries: HashMap<(usize, String), Entry>,
+    order: Vec<(usize, String)>,
+    /// Followers of Pods: group → namespace.
+    pod_groups: HashMap<usize, String>,
+    /// Pods by namespace, then name (ordered, so the pod a reason names does not flap).
+    pods: HashMap<String, BTreeMap<String, Value>>,
+    pending: usize,
+}
+
+impl Tracker {
+    /// Takes in what a follower saw; `Some` when the wait is over.
+    fn update(
+        &mut self,
+        update: Update,
+        on_change: &mut dyn FnMut(&str, &Readiness),
+    ) -> Option<Result<(), WaitError>> {
+        let (g, name, obj) = match update {
+            Update::Seen(g, name, obj) => (g, name, Some(obj)),
+            Update::Gone(g, name) => (g, name, None),
+        };
+        if let Some(ns) = self.pod_groups.get(&g) {
+            let pods = self.pods.entry(ns.clone()).or_default();
+            match obj {
+                Some(pod) => pods.insert(name, *pod),
+                None => pods.remove(&name),
+            };
+            let ns = ns.clone();
+            let keys: Vec<(usize, String)> = self
+                .order
+                .iter()
+                .filter(|k| self.entries[*k].namespace.as_deref() == Some(ns.as_str()))
+                .cloned()
+                .collect();
+            return keys.into_iter().find_map(|k| self.evaluate(&k, on_change));
+        }
+        let key = (g, name);
+        let entry = self.entries.get_mut(&key)?;
+        entry.last = obj;
+        self.evaluate(&key, on_change)
+    }
+
+    /// Recomputes one object's readiness, reports a change; `Some` when the wait is over.
+    fn evaluate(
+        &mut self,
+        key: &(usize, String),
+        on_change: &mut dyn FnMut(&str, &Readiness),
+    ) -> Option<Result<(), WaitError>> {
+        let entry = self.entries.get(key)?;
+        let now = match (self.mode, &entry.last) {
+            (WaitFor::Ready(opts), Some(obj)) => {
+                let own = readiness(obj, opts);
+                let pods = entry
+                    .namespace
+                    .as_ref()
+                    .and_then(|ns| self.pods.get(ns))
+                    .filter(|_| own.state == State::InProgress)
+                    .and_then(|pods| pods_reason(obj, pods.values()));
+                match pods {
+                    Some(p) if p.state == State::Failed => {
+                        Readiness::failed(format!("{}; {}", own.message, p.message))
+                    }
+                    Some(p) => Readiness::in_progress(format!("{} ({})", own.message, p.message)),
+                    None => own,
+                }
+            }
+            (WaitFor::Ready(_), None) => Readiness::in_progress("not found"),
+            (WaitFor::Deleted, Some(obj))
+                if obj.pointer("/metadata/deletionTimestamp").is_some() =>
+            {
+                Readiness::in_progress("being deleted")
+            }
+            (WaitFor::Deleted, Some(_)) => Readiness::in_progress("still exists"),
+            (WaitFor::Deleted, None) => Readiness::ready("deleted"),
+        };
+        let entry = self.entries.get_mut(key)?;
+        if entry.now.as_ref() == Some(&now) {
+            return None;
+        }
+        on_change(&entry.label, &now);
+        if now.state == State::Failed {
+            return Some(Err(WaitError::Failed {
+                resource: entry.label.clone(),
+                message: now.message,
+            }));
+        }
+        let was_ready = entry.now.as_ref().is_some_and(|r| r.state == State::Ready);
+        let ready = now.state == State::Ready;
+        entry.now = Some(now);
+        match (was_ready, ready) {
+            (false, true) => self.pending -= 1,
+            (true, false) => self.pending += 1,
+            _ => {}
+        }
+        (self.pending == 0).then_some(Ok(()))
+    }
+
+    /// The error at the deadline: every object not ready, with why.
+    fn timed_out(&self, timeout: Duration) -> WaitError {
+        let pending = self
+            .order
+            .iter()
+            .map(|k| &self.entries[k])
+            .filter_map(|e| match &e.now {
+                Some(r) if r.state == State::Ready => None,
+                Some(r) => Some((e.label.clone(), r.message.clone())),
+                None => Some((e.label.clone(), "no status seen yet".to_string())),
+            })
+            .collect();
+        WaitError::TimedOut {
+            after: human(timeout),
+            pending,
+        }
+    }
+}
+
+/// The Pod resource (core, always served).
+fn pods_resource() -> Resource {
+    Resource {
+        api_resource: ApiResource {
+            group: String::new(),
+            version: "v1".into(),
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            plural: "pods".into(),
+        },
+        namespaced: true,
+    }
+}
+
+/// Kinds whose pods say why they are not ready (see [`pods_reason`]).
+fn has_pods(id: &ObjectRef) -> bool {
+    matches!(
+        (id.api_version.as_str(), id.kind.as_str()),
+        (
+            "apps/v1",
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+        ) | ("v1", "ReplicationController")
+            | ("batch/v1", "Job")
+    )
 }
 
 impl Cluster {
     /// Waits until every object of `targets` is ready (or gone), at most `opts.timeout`, calling
     /// `on_change` with each object's label (see [`label`]; namespaces default to
     /// `default_ns`) and readiness whenever either changes. Objects of a kind the cluster does
-    /// not serve count as gone when waiting for deletion and fail the wait otherwise.
+    /// not serve count as gone when waiting for deletion and fail the wait otherwise. When
+    /// waiting for workloads to be ready, the Pods of their namespaces are followed too (one
+    /// more watch per namespace), so a workload's reason names its first unready pod and why
+    /// ("ImagePullBackOff"), and a pod crash-looping past its threshold fails it at once.
     pub fn wait_for(
         &self,
         targets: &[ObjectRef],
@@ -140,11 +297,18 @@ impl Cluster {
     ) -> Result<(), WaitError> {
         let (mode, timeout) = (opts.mode, opts.timeout);
         // Group the objects by resource and namespace: one follower (one watch) per group.
-        let mut groups: Vec<(Api<DynamicObject>, HashSet<String>)> = Vec::new();
+        let mut groups: Vec<Followed> = Vec::new();
         let mut group_names: Vec<String> = Vec::new();
         let mut group_of: HashMap<(String, String, Option<String>), usize> = HashMap::new();
-        let mut entries: HashMap<(usize, String), Entry> = HashMap::new();
-        let mut order: Vec<(usize, String)> = Vec::new();
+        let mut tracker = Tracker {
+            mode,
+            entries: HashMap::new(),
+            order: Vec::new(),
+            pod_groups: HashMap::new(),
+            pods: HashMap::new(),
+            pending: 0,
+        };
+        let mut pod_namespaces: Vec<String> = Vec::new();
         for id in targets {
             let resource = match self.resolve(&id.api_version, &id.kind) {
                 Ok(r) => r,
@@ -160,27 +324,43 @@ impl Cluster {
                 ns.clone(),
             );
             let g = *group_of.entry(key).or_insert_with(|| {
-                groups.push((self.api(&resource, ns.as_deref()), HashSet::new()));
+                let api = self.api(&resource, ns.as_deref());
+                groups.push(Followed::Targets(api, HashSet::new()));
                 group_names.push(match &ns {
                     Some(ns) => format!("watching {} in {ns}", id.kind),
                     None => format!("watching {}", id.kind),
                 });
                 groups.len() - 1
             });
-            if groups[g].1.insert(id.name.clone()) {
-                order.push((g, id.name.clone()));
-                entries.insert(
+            let Followed::Targets(_, names) = &mut groups[g] else {
+                continue;
+            };
+            if names.insert(id.name.clone()) {
+                if let (WaitFor::Ready(_), Some(ns), true) = (mode, &ns, has_pods(id))
+                    && !pod_namespaces.contains(ns)
+                {
+                    pod_namespaces.push(ns.clone());
+                }
+                tracker.order.push((g, id.name.clone()));
+                tracker.entries.insert(
                     (g, id.name.clone()),
                     Entry {
                         label: label(&resolved, default_ns),
+                        namespace: ns,
                         now: None,
                         last: None,
                     },
                 );
             }
         }
-        if order.is_empty() {
+        if tracker.order.is_empty() {
             return Ok(());
+        }
+        tracker.pending = tracker.order.len();
+        for ns in pod_namespaces {
+            tracker.pod_groups.insert(groups.len(), ns.clone());
+            groups.push(Followed::Pods(self.api(&pods_resource(), Some(&ns))));
+            group_names.push(format!("watching Pod in {ns}"));
         }
         let watch_secs = (timeout.as_secs() + 1)
             .min(opts.max_watch.as_secs())
@@ -192,9 +372,13 @@ impl Cluster {
             let mut followers: FuturesUnordered<_> = groups
                 .into_iter()
                 .enumerate()
-                .map(|(g, (api, names))| {
+                .map(|(g, followed)| {
                     let tx = tx.clone();
                     async move {
+                        let (api, names) = match followed {
+                            Followed::Targets(api, names) => (api, Some(names)),
+                            Followed::Pods(api) => (api, None),
+                        };
                         follow(g, api, names, streaming, watch_secs, tx)
                             .await
                             .map_err(|e| (g, e))
@@ -203,51 +387,12 @@ impl Cluster {
                 .collect();
             drop(tx);
             let deadline = tokio::time::Instant::now() + timeout;
-            let mut pending = order.len();
             loop {
                 tokio::select! {
                     update = rx.recv() => {
                         let Some(update) = update else { continue };
-                        let (key, now, last) = match update {
-                            Update::Seen(g, name, obj) => {
-                                let r = match mode {
-                                    WaitFor::Ready(opts) => readiness(&obj, opts),
-                                    WaitFor::Deleted if obj.pointer("/metadata/deletionTimestamp").is_some() =>
-                                        Readiness::in_progress("being deleted"),
-                                    WaitFor::Deleted => Readiness::in_progress("still exists"),
-                                };
-                                ((g, name), r, Some(obj))
-                            }
-                            Update::Gone(g, name) => {
-                                let r = match mode {
-                                    WaitFor::Ready(_) => Readiness::in_progress("not found"),
-                                    WaitFor::Deleted => Readiness::ready("deleted"),
-                                };
-                                ((g, name), r, None)
-                            }
-                        };
-                        let Some(entry) = entries.get_mut(&key) else { continue };
-                        entry.last = last;
-                        if entry.now.as_ref() == Some(&now) {
-                            continue;
-                        }
-                        let was_ready = entry.now.as_ref().is_some_and(|r| r.state == State::Ready);
-                        on_change(&entry.label, &now);
-                        let ready = now.state == State::Ready;
-                        if now.state == State::Failed {
-                            return Err(WaitError::Failed {
-                                resource: entry.label.clone(),
-                                message: now.message,
-                            });
-                        }
-                        entry.now = Some(now);
-                        match (was_ready, ready) {
-                            (false, true) => pending -= 1,
-                            (true, false) => pending += 1,
-                            _ => {}
-                        }
-                        if pending == 0 {
-                            return Ok(());
+                        if let Some(done) = tracker.update(update, on_change) {
+                            return done;
                         }
                     }
                     Some(ended) = followers.next(), if !followers.is_empty() => {
@@ -256,76 +401,10 @@ impl Cluster {
                         }
                     }
                     _ = tokio::time::sleep_until(deadline) => {
-                        let mut pending = Vec::new();
-                        let mut explained = 0;
-                        for e in order.iter().map(|k| &entries[k]) {
-                            let mut why = match &e.now {
-                                Some(r) if r.state == State::Ready => continue,
-                                Some(r) => r.message.clone(),
-                                None => "no status seen yet".to_string(),
-                            };
-                            // Why its pods are not ready, for the first few workloads.
-                            if explained < MAX_EXPLAINED
-                                && let Some(obj) = &e.last
-                                && let Ok(Some(pod)) =
-                                    tokio::time::timeout(EXPLAIN_TIME, self.pod_reason(obj)).await
-                            {
-                                explained += 1;
-                                why.push_str(&format!(" ({pod})"));
-                            }
-                            pending.push((e.label.clone(), why));
-                        }
-                        return Err(WaitError::TimedOut { after: human(timeout), pending });
+                        return Err(tracker.timed_out(timeout));
                     }
                 }
             }
-        })
-    }
-}
-
-/// Workloads whose pods are looked at when a wait times out (one list request each).
-const MAX_EXPLAINED: usize = 10;
-/// How long looking at one workload's pods may take after a timeout.
-const EXPLAIN_TIME: Duration = Duration::from_secs(2);
-
-impl Cluster {
-    /// For a workload (an object with `spec.selector.matchLabels`: Deployment, StatefulSet,
-    /// DaemonSet, ReplicaSet, Job), why its first unready pod is not ready:
-    /// `pod NAME: container main: ImagePullBackOff`. `None` when that cannot be told.
-    async fn pod_reason(&self, workload: &Value) -> Option<String> {
-        let labels = workload
-            .pointer("/spec/selector/matchLabels")?
-            .as_object()?;
-        let selector = labels
-            .iter()
-            .map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
-            .collect::<Option<Vec<_>>>()?
-            .join(",");
-        let ns = workload
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)?;
-        if selector.is_empty() {
-            return None;
-        }
-        let pods = Resource {
-            api_resource: ApiResource {
-                group: String::new(),
-                version: "v1".into(),
-                api_version: "v1".into(),
-                kind: "Pod".into(),
-                plural: "pods".into(),
-            },
-            namespaced: true,
-        };
-        let list = self
-            .api(&pods, Some(ns))
-            .list(&ListParams::default().labels(&selector))
-            .await
-            .ok()?;
-        list.items.into_iter().find_map(|pod| {
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            let r = readiness(&to_value(pod).ok()?, ReadinessOptions::default());
-            (r.state != State::Ready).then(|| format!("pod {name}: {}", r.message))
         })
     }
 }
@@ -336,17 +415,22 @@ impl Cluster {
 async fn follow(
     group: usize,
     api: Api<DynamicObject>,
-    names: HashSet<String>,
+    names: Option<HashSet<String>>,
     mut streaming: bool,
     watch_secs: u32,
     tx: mpsc::UnboundedSender<Update>,
 ) -> Result<(), kube::Error> {
     let send_seen = |obj: DynamicObject| {
         let name = obj.metadata.name.clone().unwrap_or_default();
-        if names.contains(&name)
-            && let Ok(v) = to_value(obj)
-        {
+        let wanted = names.as_ref().is_none_or(|n| n.contains(&name));
+        if wanted && let Ok(v) = to_value(obj) {
             let _ = tx.send(Update::Seen(group, name, Box::new(v)));
+        }
+    };
+    // After the initial state: the wanted objects that were not in it do not exist.
+    let gone = |seen: &HashSet<String>| {
+        for n in names.iter().flatten().filter(|n| !seen.contains(*n)) {
+            let _ = tx.send(Update::Gone(group, n.clone()));
         }
     };
     let mut resource_version: Option<String> = None;
@@ -367,9 +451,7 @@ async fn follow(
                     }
                     send_seen(obj);
                 }
-                for n in names.difference(&seen) {
-                    let _ = tx.send(Update::Gone(group, n.clone()));
-                }
+                gone(&seen);
                 resource_version = Some(rv.clone());
                 rv
             }
@@ -410,7 +492,8 @@ async fn follow(
                     if let Some(rv) = &obj.metadata.resource_version {
                         resource_version = Some(rv.clone()).filter(|_| synced.is_none());
                     }
-                    if let Some(n) = obj.metadata.name.filter(|n| names.contains(n)) {
+                    let wanted = |n: &String| names.as_ref().is_none_or(|w| w.contains(n));
+                    if let Some(n) = obj.metadata.name.filter(wanted) {
                         let _ = tx.send(Update::Gone(group, n));
                     }
                 }
@@ -420,9 +503,7 @@ async fn follow(
                     if end.is_some_and(|v| v == "true")
                         && let Some(seen) = synced.take()
                     {
-                        for n in names.difference(&seen) {
-                            let _ = tx.send(Update::Gone(group, n.clone()));
-                        }
+                        gone(&seen);
                     }
                 }
                 Ok(WatchEvent::Error(status)) if status.code == 410 => {
