@@ -441,6 +441,15 @@ pub fn pod_selector(workload: &Value) -> Option<&serde_json::Map<String, Value>>
         .filter(|m| !m.is_empty())
 }
 
+/// Whether `pod` is one of `workload`'s pods (its labels include the workload's selector).
+pub fn selects(workload: &Value, pod: &Value) -> bool {
+    pod_selector(workload).is_some_and(|selector| {
+        selector
+            .iter()
+            .all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
+    })
+}
+
 /// Why a workload's pods hold it up: the first of its pods (those `selector` matches, in
 /// `pods`) that is not ready, as `pod NAME: reason`. Failed when that pod's container is
 /// crash-looping past [`CRASH_LOOP_RESTARTS`] and the workload is not a Job (a Job's own
@@ -449,15 +458,10 @@ pub fn pods_reason<'a>(
     workload: &Value,
     pods: impl IntoIterator<Item = &'a Value>,
 ) -> Option<Readiness> {
-    let selector = pod_selector(workload)?;
+    pod_selector(workload)?;
     let is_job = text(workload, "/kind") == "Job";
-    let matches = |pod: &Value| {
-        selector
-            .iter()
-            .all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
-    };
     let mut found: Option<Readiness> = None;
-    for p in pods.into_iter().filter(|p| matches(p)) {
+    for p in pods.into_iter().filter(|p| selects(workload, p)) {
         let r = pod(p);
         if r.state == State::Ready {
             continue;

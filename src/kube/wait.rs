@@ -2,9 +2,10 @@
 //! RESOURCE KIND AND NAMESPACE, not one per object, and no polling: each kind's objects are
 //! followed by one watch (a streaming list, `sendInitialEvents`, where the server has it; else a
 //! list then a watch from its resourceVersion), filtered to the wanted names client-side, and
-//! re-established from the last resourceVersion seen when the server closes it. A resource
-//! that reaches [`State::Failed`] ends the wait at once; at the deadline the error names every
-//! resource not ready and why.
+//! re-established from the last resourceVersion seen when the server closes it. Waiting for
+//! workloads also follows the Pods of their namespace (one more watch), so their reasons name
+//! the first unready pod. A resource that reaches [`State::Failed`] ends the wait at once; at
+//! the deadline the error names every resource not ready and why.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use super::client::{Cluster, to_value};
 use super::discovery::Resource;
 use super::error::KubeError;
 use super::object::ObjectRef;
-use super::readiness::{Readiness, ReadinessOptions, State, pods_reason, readiness};
+use super::readiness::{Readiness, ReadinessOptions, State, pods_reason, readiness, selects};
 
 /// What to wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,15 +162,22 @@ impl Tracker {
         };
         if let Some(ns) = self.pod_groups.get(&g) {
             let pods = self.pods.entry(ns.clone()).or_default();
-            match obj {
-                Some(pod) => pods.insert(name, *pod),
+            let before = match obj {
+                Some(pod) => pods.insert(name.clone(), *pod),
                 None => pods.remove(&name),
             };
-            let ns = ns.clone();
+            let after = pods.get(&name);
+            // Only the workloads this pod belongs (or belonged) to can change.
             let keys: Vec<(usize, String)> = self
                 .order
                 .iter()
-                .filter(|k| self.entries[*k].namespace.as_deref() == Some(ns.as_str()))
+                .filter(|k| {
+                    let e = &self.entries[*k];
+                    e.namespace.as_deref() == Some(ns.as_str())
+                        && e.last
+                            .as_ref()
+                            .is_some_and(|w| before.iter().chain(after).any(|p| selects(w, p)))
+                })
                 .cloned()
                 .collect();
             return keys.into_iter().find_map(|k| self.evaluate(&k, on_change));
