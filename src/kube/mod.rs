@@ -16,6 +16,7 @@ pub mod object;
 pub mod readiness;
 pub mod store;
 pub mod wait;
+pub(crate) mod watch;
 
 pub use apply::{ApplyOptions, FIELD_MANAGER};
 pub use client::Cluster;
