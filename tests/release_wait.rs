@@ -140,6 +140,7 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
             ("a.yaml", deployment("web", "delay=2s")),
             ("b.yaml", deployment("api", "delay=1s")),
             ("c.yaml", configmap("settings")),
+            ("d.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\n  annotations:\n    sandbox.rudder.dev/simulate: delay=1s\nspec:\n  containers:\n  - name: main\n    image: busybox\n".to_string()),
         ],
     );
     let (code, _, stderr, took) = env.run(&[
@@ -156,6 +157,7 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
     let ready = at(&stderr, "ready: Deployment/web\n");
     assert!(waiting < ready, "{stderr}");
     at(&stderr, "ready: Deployment/api\n");
+    at(&stderr, "ready: Pod/solo\n");
     assert!(!stderr.contains("ConfigMap"), "{stderr}");
     let log = env.access_log();
     let w = watches(&log);
@@ -165,7 +167,8 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
         "{log}"
     );
     assert!(w.values().all(|n| *n == 1), "{w:?}");
-    // Deployments, and the namespace's Pods (for the reasons); not the ConfigMap.
+    // Deployments, and the namespace's Pods (the release's Pod and the Deployments' reasons
+    // share one watch); not the ConfigMap.
     assert_eq!(w.len(), 2, "{w:?}");
     assert_eq!(
         w.get(&format!("/api/v1/namespaces/{NS}/pods")),

@@ -150,15 +150,16 @@ impl Tracker {
             Update::Seen(g, name, obj) => (g, name, Some(obj)),
             Update::Gone(g, name) => (g, name, None),
         };
+        let mut keys: Vec<(usize, String)> = Vec::new();
         if let Some(ns) = self.pod_groups.get(&g) {
             let pods = self.pods.entry(ns.clone()).or_default();
-            let before = match obj {
-                Some(pod) => pods.insert(name.clone(), *pod),
+            let before = match &obj {
+                Some(pod) => pods.insert(name.clone(), (**pod).clone()),
                 None => pods.remove(&name),
             };
             let after = pods.get(&name);
             // Only the workloads this pod belongs (or belonged) to can change.
-            let keys: Vec<(usize, String)> = self
+            keys = self
                 .order
                 .iter()
                 .filter(|k| {
@@ -170,12 +171,14 @@ impl Tracker {
                 })
                 .cloned()
                 .collect();
-            return keys.into_iter().find_map(|k| self.evaluate(&k, on_change));
         }
+        // The object itself, when the release has it (a release's Pod is also in the cache).
         let key = (g, name);
-        let entry = self.entries.get_mut(&key)?;
-        entry.last = obj;
-        self.evaluate(&key, on_change)
+        if let Some(entry) = self.entries.get_mut(&key) {
+            entry.last = obj;
+            keys.push(key);
+        }
+        keys.into_iter().find_map(|k| self.evaluate(&k, on_change))
     }
 
     /// Recomputes one object's readiness, reports a change; `Some` when the wait is over.
@@ -356,8 +359,16 @@ impl Cluster {
         }
         tracker.pending = tracker.order.len();
         for ns in pod_namespaces {
+            let api = self.api(&pods_resource(), Some(&ns));
+            let pods_key = ("v1".to_string(), "pods".to_string(), Some(ns.clone()));
+            if let Some(&g) = group_of.get(&pods_key) {
+                // The release's own Pods there: that watch follows every Pod instead.
+                tracker.pod_groups.insert(g, ns.clone());
+                groups[g] = Followed::Pods(api);
+                continue;
+            }
             tracker.pod_groups.insert(groups.len(), ns.clone());
-            groups.push(Followed::Pods(self.api(&pods_resource(), Some(&ns))));
+            groups.push(Followed::Pods(api));
             group_names.push(format!("watching Pod in {ns}"));
         }
         let watch_secs = (timeout.as_secs() + 1)
