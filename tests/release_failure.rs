@@ -496,7 +496,6 @@ fn uninstall_after_objects_were_deleted_by_hand_reports_them_gone() {
 }
 
 #[test]
-#[ignore = "needs --wait"]
 fn never_ready_deployment_with_rollback_on_failure_times_out_and_leaves_nothing() {
     let env = Env::start();
     let chart = chart_arg(&env);

@@ -60,6 +60,9 @@ pub enum ActionError {
     /// The cluster refused or could not be reached.
     #[error(transparent)]
     Kube(#[from] KubeError),
+    /// Waiting for the release's resources failed (timed out, or one of them failed).
+    #[error(transparent)]
+    Wait(#[from] crate::kube::WaitError),
     /// Release storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

@@ -31,6 +31,13 @@ pub enum ProgressEvent {
         /// Why not yet, or what it is now ("2/3 replicas available", "ImagePullBackOff").
         message: String,
     },
+    /// A resource reached a terminal failure while waiting (the wait ends with an error).
+    ResourceFailed {
+        /// The resource, as in [`ProgressEvent::WaitStarted`].
+        resource: String,
+        /// Why ("BackoffLimitExceeded: ...", "container web: CrashLoopBackOff").
+        message: String,
+    },
     /// Waiting ended (successfully or not: the operation's result says which).
     WaitFinished,
     /// A hook starts.

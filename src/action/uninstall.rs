@@ -22,6 +22,7 @@ use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
 use super::deploy::hooks::HookRunner;
 use super::deploy::prune::is_kept;
+use super::deploy::wait::wait_for_deletion;
 use super::deploy::{DEFAULT_TIMEOUT, lock, objects};
 use super::names::validate_release_name;
 use super::progress::ProgressSink;
@@ -71,9 +72,11 @@ pub struct UninstallRequest {
     pub ignore_not_found: bool,
     /// `--no-hooks`: run no pre-/post-delete hooks and leave hook resources alone.
     pub no_hooks: bool,
-    /// `--timeout`: how long each hook may take (`None`: Helm's 5m).
+    /// `--wait`: wait until every deleted object is gone (at most `timeout`).
+    pub wait: bool,
+    /// `--timeout`: how long each hook may take, and how long `wait` waits (`None`: Helm's 5m).
     pub timeout: Option<Duration>,
-    /// Where hooks report what they are doing.
+    /// Where hooks and waiting report what they are doing.
     pub progress: ProgressSink,
 }
 
@@ -197,6 +200,18 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
                 }
                 Err(e) => errors.push(e.to_string()),
             }
+        }
+        // As Helm: a failed wait does not stop the uninstall; it is reported once it is done.
+        if req.wait
+            && let Err(e) = wait_for_deletion(
+                cluster,
+                &deletion.deleted,
+                &namespace,
+                timeout,
+                &req.progress,
+            )
+        {
+            errors.push(e.to_string());
         }
         Ok(deletion)
     });

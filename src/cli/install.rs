@@ -34,10 +34,19 @@ pub struct DeployArgs {
     /// fields too).
     #[arg(long)]
     pub take_ownership: bool,
-    /// How long to wait for each cluster operation (CRDs Established, each hook): 300s, 5m,
-    /// 1h2m3s.
+    /// How long to wait for each cluster operation (CRDs Established, each hook, --wait): 300s,
+    /// 5m, 1h2m3s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+    /// Wait until the release's resources are ready (Deployments available, Pods ready, PVCs
+    /// bound...), at most --timeout; a resource that fails ends the wait at once. Helm 4's
+    /// strategies are accepted: `watcher` (the default) and `legacy` wait, `hookOnly` does not.
+    #[arg(long, value_name = "STRATEGY", num_args = 0..=1, require_equals = true,
+          default_missing_value = "watcher", value_parser = parse_wait)]
+    pub wait: Option<bool>,
+    /// With --wait: also wait until the release's Jobs have completed.
+    #[arg(long)]
+    pub wait_for_jobs: bool,
     /// The output format.
     #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
@@ -58,6 +67,9 @@ impl DeployArgs {
             dry_run,
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
             no_hooks: self.no_hooks,
+            wait: self.wait.unwrap_or(false),
+            wait_for_jobs: self.wait_for_jobs,
+            progress: super::progress::sink(),
             ..DeployOptions::default()
         })
     }
@@ -373,6 +385,17 @@ pub fn parse_labels(flags: &[String]) -> anyhow::Result<BTreeMap<String, String>
     Ok(labels)
 }
 
+/// `--wait[=STRATEGY]` as Helm 4 spells it: whether resources are waited for.
+pub fn parse_wait(text: &str) -> Result<bool, String> {
+    match text {
+        "watcher" | "legacy" | "true" => Ok(true),
+        "hookOnly" | "false" => Ok(false),
+        other => Err(format!(
+            "invalid --wait value {other:?}: use watcher, legacy or hookOnly"
+        )),
+    }
+}
+
 /// Go's duration syntax as Helm's `--timeout` takes it (`300s`, `5m`, `1h2m3.5s`, `500ms`); a
 /// bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -426,5 +449,8 @@ mod tests {
         assert_eq!(l.len(), 3);
         assert_eq!(l["c"], "");
         assert!(parse_labels(&["nope".into()]).is_err());
+        assert_eq!(parse_wait("watcher"), Ok(true));
+        assert_eq!(parse_wait("hookOnly"), Ok(false));
+        assert!(parse_wait("soon").unwrap_err().contains("soon"));
     }
 }

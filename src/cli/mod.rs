@@ -14,6 +14,7 @@ mod lint;
 mod list;
 mod output;
 mod package;
+mod progress;
 mod pull;
 mod recover;
 mod release_print;

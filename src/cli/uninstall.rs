@@ -42,7 +42,12 @@ pub struct UninstallArgs {
     /// Run no pre-/post-delete hooks (and leave the hooks' resources alone).
     #[arg(long)]
     pub no_hooks: bool,
-    /// How long each hook may take: 300s, 5m, 1h2m3s.
+    /// Wait until every deleted object is gone, at most --timeout (Helm 4's strategies are
+    /// accepted: `watcher` and `legacy` wait, `hookOnly` does not).
+    #[arg(long, value_name = "STRATEGY", num_args = 0..=1, require_equals = true,
+          default_missing_value = "watcher", value_parser = super::install::parse_wait)]
+    pub wait: Option<bool>,
+    /// How long each hook may take and --wait waits: 300s, 5m, 1h2m3s.
     #[arg(long, value_name = "DURATION", value_parser = super::install::parse_duration)]
     pub timeout: Option<std::time::Duration>,
 }
@@ -64,8 +69,9 @@ pub fn run(args: UninstallArgs, connect: ConnectOptions) -> anyhow::Result<()> {
             description: args.description.clone(),
             ignore_not_found: args.ignore_not_found,
             no_hooks: args.no_hooks,
+            wait: args.wait.unwrap_or(false),
             timeout: args.timeout,
-            progress: Default::default(),
+            progress: super::progress::sink(),
         })?;
         if !result.kept.is_empty() {
             println!("These resources were kept due to the resource policy:");

@@ -13,7 +13,10 @@ pub mod delete;
 pub mod discovery;
 pub mod error;
 pub mod object;
+pub mod readiness;
 pub mod store;
+pub mod wait;
+pub(crate) mod watch;
 
 pub use apply::{ApplyOptions, FIELD_MANAGER};
 pub use client::Cluster;
@@ -23,3 +26,4 @@ pub use discovery::Resource;
 pub use error::KubeError;
 pub use object::ObjectRef;
 pub use store::{ClusterStore, ObjectStore, StoreKind};
+pub use wait::{WaitError, WaitFor, WaitOptions};

@@ -15,6 +15,7 @@ pub mod ownership;
 pub mod prune;
 pub mod record;
 pub mod rollout;
+pub mod wait;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -15,6 +15,7 @@ use super::cleanup::{self, RolloutFailure};
 use super::hooks::{self, HookRunner};
 use super::lock;
 use super::prune::prune;
+use super::wait;
 use super::{DeployOptions, record};
 use crate::action::ActionError;
 use crate::kube::Cluster;
@@ -167,6 +168,7 @@ impl Rollout<'_> {
                 release.version
             );
         }
+        wait::wait_for_ready(self.cluster, objects, &release.namespace, self.opts)?;
         Ok(())
     }
 }

@@ -209,7 +209,15 @@ impl HookRunner<'_> {
         hook.last_run.started_at = Some(gotime::now());
         hook.last_run.completed_at = None;
         hook.last_run.phase = HookPhase::Running;
-        self.progress.report(ProgressEvent::HookStarted {
+        // Progress is for what takes time: hooks waited for until they complete (Jobs, Pods).
+        // Other hooks are done once created; their failures are the operation's error.
+        let silent = ProgressSink::default();
+        let progress = if wait::runs_to_completion(&hook.kind) {
+            self.progress
+        } else {
+            &silent
+        };
+        progress.report(ProgressEvent::HookStarted {
             resource: resource.clone(),
             event: event_text.clone(),
         });
@@ -259,7 +267,7 @@ impl HookRunner<'_> {
                         None,
                     ));
                 }
-                self.progress.report(ProgressEvent::HookFinished {
+                progress.report(ProgressEvent::HookFinished {
                     resource,
                     succeeded: true,
                     message: "Completed".into(),
@@ -273,7 +281,7 @@ impl HookRunner<'_> {
             ),
             Err(e) => {
                 hook.last_run.phase = HookPhase::Failed;
-                self.progress.report(ProgressEvent::HookFinished {
+                progress.report(ProgressEvent::HookFinished {
                     resource,
                     succeeded: false,
                     message: e.to_string(),
@@ -301,7 +309,7 @@ impl HookRunner<'_> {
             &hook.name,
             Some(FAILURE_LOG_LINES),
         );
-        self.progress.report(ProgressEvent::HookFinished {
+        progress.report(ProgressEvent::HookFinished {
             resource: resource.clone(),
             succeeded: false,
             message: reason.clone(),
