@@ -6,18 +6,24 @@
 
 mod common;
 
+use std::ops::Deref;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use rudder::release::{ObjectKind, Release, Status};
-use rudder::sandbox::{Sandbox, SandboxOptions};
+use common::sandbox_env::SandboxEnv;
+use rudder::release::{ObjectKind, Status};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
+/// The sandbox environment plus this file's helpers.
+struct Env(SandboxEnv);
+
+impl Deref for Env {
+    type Target = SandboxEnv;
+    fn deref(&self) -> &SandboxEnv {
+        &self.0
+    }
 }
 
 fn chart() -> PathBuf {
@@ -26,98 +32,7 @@ fn chart() -> PathBuf {
 
 impl Env {
     fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        env.create(
-            "/api/v1/namespaces",
-            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}),
-        );
-        env
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
-    }
-
-    /// `rudder ARGS --kubeconfig K -n apps`.
-    fn rudder(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("rudder").unwrap();
-        cmd.args(args)
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER");
-        cmd
-    }
-
-    /// Runs rudder; returns (success, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = self.rudder(args).output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// Runs rudder and asserts success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let (ok, stdout, stderr) = self.run(args);
-        assert!(ok, "rudder {args:?} failed: {stderr}");
-        stdout
-    }
-
-    /// Runs rudder and asserts exit 1; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.rudder(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "rudder {args:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        stderr
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    fn create(&self, collection: &str, object: &Value) {
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}{collection}", self.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(object.to_string())
-            .send()
-            .unwrap();
-        assert!(
-            resp.status().is_success(),
-            "POST {collection}: {}",
-            resp.status()
-        );
-    }
-
-    /// Sends a request with a JSON or apply-patch body; returns the status code.
-    fn send(&self, method: &str, path: &str, content_type: &str, body: String) -> u16 {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        reqwest::blocking::Client::new()
-            .request(method, format!("{}{path}", self.sandbox.url()))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .unwrap()
-            .status()
-            .as_u16()
+        Env(SandboxEnv::start(NS))
     }
 
     /// Replaces the stored revision `v` of `name` with `status` (as a crashed client leaves it).
@@ -138,16 +53,6 @@ impl Env {
 
     fn configmap(&self, name: &str) -> Option<Value> {
         self.get(&format!("/api/v1/namespaces/{NS}/configmaps/{name}"))
-    }
-
-    /// Revision `v` of release `name` as stored in its Secret.
-    fn record(&self, name: &str, v: u64) -> Option<(Value, Release)> {
-        common::release_record(|p| self.get(p), NS, name, v)
-    }
-
-    /// Statuses of every stored revision of `name`, by revision.
-    fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        common::release_statuses(|p| self.get(p), NS, name)
     }
 }
 
