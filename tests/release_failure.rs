@@ -10,12 +10,11 @@
 
 mod common;
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use rudder::release::{Release, Status};
-use rudder::sandbox::{Sandbox, SandboxOptions};
-use serde_json::Value;
+use common::sandbox_env::SandboxEnv;
+use rudder::release::Status;
 
 const NS: &str = "apps";
 
@@ -139,86 +138,25 @@ spec:
 {%- endif %}
 "#;
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
+/// The sandbox environment with the `fail` chart written, plus this file's helpers.
+struct Env(SandboxEnv);
+
+impl Deref for Env {
+    type Target = SandboxEnv;
+    fn deref(&self) -> &SandboxEnv {
+        &self.0
+    }
 }
 
 impl Env {
     fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
+        let env = Env(SandboxEnv::start(NS));
         write_chart(&env.chart());
-        env.kubectl_ok(&["create", "namespace", NS]);
         env
     }
 
     fn chart(&self) -> PathBuf {
-        self.dir.path().join("fail")
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
-    }
-
-    /// Runs `rudder ARGS --kubeconfig K -n apps`; returns (exit code, stdout, stderr).
-    fn rudder(&self, args: &[&str]) -> (Option<i32>, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, stdout, stderr) = self.rudder(args);
-        assert_eq!(code, Some(0), "rudder {args:?} failed: {stderr}");
-        stdout
-    }
-
-    /// Runs rudder, asserts exit 1 with one `Error: ...` line; returns that line.
-    fn fails(&self, args: &[&str]) -> String {
-        let (code, _, stderr) = self.rudder(args);
-        assert_eq!(code, Some(1), "rudder {args:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-        stderr.trim_end().to_string()
-    }
-
-    fn kubectl(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(args)
-            .output()
-            .expect("kubectl runs");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn kubectl_ok(&self, args: &[&str]) -> String {
-        let (ok, stdout, stderr) = self.kubectl(args);
-        assert!(ok, "kubectl {args:?}: {stderr}");
-        stdout
+        self.path("fail")
     }
 
     /// What `kubectl get all,cm,secret -n apps` lists, one `kind/name` a line, sorted.
@@ -240,28 +178,6 @@ impl Env {
             "-o",
             "jsonpath={.data.message}",
         ])
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        common::release_statuses(|p| self.get(p), NS, name)
-    }
-
-    fn record(&self, name: &str, v: u64) -> Release {
-        common::release_record(|p| self.get(p), NS, name, v)
-            .unwrap_or_else(|| panic!("no record of {name} revision {v}"))
-            .1
-    }
-
-    fn deny(&self, rule: &str) {
-        self.sandbox.deny(rule.parse().unwrap());
     }
 }
 
@@ -347,7 +263,7 @@ fn failed_install_without_the_flag_is_recorded_failed_and_keeps_its_objects() {
     let err = env.fails(&["install", "web", &chart]);
     assert!(!err.contains("uninstalled"), "{err}");
     assert_eq!(env.statuses("web"), vec![(1, Status::Failed)]);
-    let rec = env.record("web", 1);
+    let rec = env.release("web", 1);
     assert!(
         rec.info.description.starts_with("Release \"web\" failed: "),
         "{}",
@@ -418,12 +334,12 @@ fn upgrade_with_rollback_on_failure_restores_the_previous_revision_and_deletes_n
         ]
     );
     assert!(
-        env.record("web", 2)
+        env.release("web", 2)
             .info
             .description
             .starts_with("Upgrade \"web\" failed: ")
     );
-    assert_eq!(env.record("web", 3).info.description, "Rollback to 1");
+    assert_eq!(env.release("web", 3).info.description, "Rollback to 1");
     let history = env.ok(&["history", "web"]);
     assert!(history.contains("Rollback to 1"), "{history}");
 }
@@ -579,14 +495,8 @@ fn uninstall_holds_the_lock_while_it_deletes() {
             .parse::<rudder::sandbox::delay::DelayRule>()
             .unwrap(),
     );
-    let uninstall = Command::new(env!("CARGO_BIN_EXE_rudder"))
-        .args(["uninstall", "web", "--keep-history"])
-        .arg("--kubeconfig")
-        .arg(env.kubeconfig())
-        .args(["-n", NS])
-        .env_remove("KUBECONFIG")
-        .env_remove("RUDDER_NAMESPACE")
-        .env_remove("RUDDER_DRIVER")
+    let uninstall = env
+        .rudder(&["uninstall", "web", "--keep-history"])
         .env("RUDDER_LOCK_LEASE", "2s")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -594,7 +504,7 @@ fn uninstall_holds_the_lock_while_it_deletes() {
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let held = common::release_record(|p| env.get(p), NS, "web", 1).is_some_and(|(o, r)| {
+        let held = env.record("web", 1).is_some_and(|(o, r)| {
             r.info.status == Status::Uninstalling
                 && o.pointer("/metadata/annotations/rudder.dev~1lock-holder")
                     .is_some()
@@ -621,7 +531,7 @@ fn uninstall_holds_the_lock_while_it_deletes() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Finished: recorded uninstalled, the lock annotations gone.
-    let (object, release) = common::release_record(|p| env.get(p), NS, "web", 1).unwrap();
+    let (object, release) = env.record("web", 1).unwrap();
     assert_eq!(release.info.status, Status::Uninstalled);
     assert!(
         object
