@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -14,17 +13,6 @@ use common::sandbox_env::{Run, SandboxEnv};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
-
-/// The sandbox environment (NO_COLOR unset for rudder: colour must be off because stdout is
-/// not a terminal) plus this file's helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
-    }
-}
 
 fn chart() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -37,11 +25,13 @@ fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-impl Env {
-    fn start() -> Env {
-        Env(SandboxEnv::start(NS).without_rudder_env("NO_COLOR"))
-    }
+/// A sandbox with namespace `apps`; rudder runs with NO_COLOR unset (colour must be off
+/// because stdout is not a terminal).
+fn start() -> SandboxEnv {
+    SandboxEnv::start(NS).without_rudder_env("NO_COLOR")
+}
 
+impl SandboxEnv {
     /// Runs rudder; asserts no colour reached stdout (it is not a terminal).
     fn run_plain(&self, args: &[&str]) -> Run {
         let out = self.run(args);
@@ -107,7 +97,7 @@ fn assert_hidden(out: &Run, secrets: &[&str]) {
 
 #[test]
 fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written() {
-    let env = Env::start();
+    let env = start();
     let chart = chart();
     env.ok_plain(&["install", "web", &chart]);
     let before = env.snapshot();
@@ -273,7 +263,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
 
 #[test]
 fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
-    let env = Env::start();
+    let env = start();
     let chart = chart();
     env.ok_plain(&["install", "web", &chart]);
     // The server defaulted these on the live objects; the stored manifest has none of them.
@@ -377,7 +367,7 @@ fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
 
 #[test]
 fn rollback_diff_and_its_faults() {
-    let env = Env::start();
+    let env = start();
     let chart = chart();
     env.ok_plain(&["install", "web", &chart]);
     env.ok_plain(&["upgrade", "web", &chart, "--set", "message=bye,extra=false"]);

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use common::sandbox_env::SandboxEnv;
@@ -67,29 +66,19 @@ fn widgets_v1() -> String {
     crd("widgets", "Widget", &[("v1", true, true, &["name"])])
 }
 
-/// The sandbox environment with the `gizmo` chart (and its CRDs) written, plus this file's
-/// helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
-    }
+/// A sandbox with namespace `apps` and the `gizmo` chart (with its two CRDs) written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start(NS);
+    let chart = env.chart();
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::create_dir_all(chart.join("crds")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), CHART_YAML).unwrap();
+    std::fs::write(chart.join("templates/gadget.yaml"), TEMPLATE).unwrap();
+    env.set_crds(&gadgets_v1(), &widgets_v1());
+    env
 }
 
-impl Env {
-    fn start() -> Env {
-        let env = Env(SandboxEnv::start(NS));
-        let chart = env.chart();
-        std::fs::create_dir_all(chart.join("templates")).unwrap();
-        std::fs::create_dir_all(chart.join("crds")).unwrap();
-        std::fs::write(chart.join("Chart.yaml"), CHART_YAML).unwrap();
-        std::fs::write(chart.join("templates/gadget.yaml"), TEMPLATE).unwrap();
-        env.set_crds(&gadgets_v1(), &widgets_v1());
-        env
-    }
-
+impl SandboxEnv {
     fn chart(&self) -> PathBuf {
         self.path("gizmo")
     }
@@ -159,7 +148,7 @@ fn write(path: &Path, text: &str) {
 
 #[test]
 fn helm_default_install_creates_missing_crds_and_upgrade_leaves_them_alone() {
-    let env = Env::start();
+    let env = start();
     env.chart_ok(&["install", "one"]);
     let installed = env.crd(GADGETS);
     assert_eq!(version_names(&installed), vec!["v1"]);
@@ -195,7 +184,7 @@ fn helm_default_install_creates_missing_crds_and_upgrade_leaves_them_alone() {
 
 #[test]
 fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
-    let env = Env::start();
+    let env = start();
     // Rendered only once the cluster serves example.com/v2.
     write(
         &env.chart().join("templates/gadget2.yaml"),
@@ -264,7 +253,7 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
 
 #[test]
 fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
-    let env = Env::start();
+    let env = start();
     env.chart_ok(&["install", "one"]);
     let before = env.crd(GADGETS);
     assert_eq!(before["status"]["storedVersions"], json!(["v1"]));

@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -16,25 +15,11 @@ use serde_json::{Value, json};
 
 const NS: &str = "apps";
 
-/// The sandbox environment plus this file's helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
-    }
-}
-
 fn chart() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/app")
 }
 
-impl Env {
-    fn start() -> Env {
-        Env(SandboxEnv::start(NS))
-    }
-
+impl SandboxEnv {
     /// Replaces the stored revision `v` of `name` with `status` (as a crashed client leaves it).
     fn set_status(&self, name: &str, v: u64, status: Status) {
         let (_, mut rel) = self.record(name, v).unwrap();
@@ -77,7 +62,7 @@ fn assert_owned(object: &Value, release: &str) {
 
 #[test]
 fn install_records_a_deployed_release_and_owns_its_objects() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let out = env.ok(&["install", "web", &chart_arg(), "--labels", "team=blue"]);
     assert!(out.contains("NAME: web\n"), "{out}");
     assert!(out.contains("STATUS: deployed\n"), "{out}");
@@ -150,7 +135,7 @@ fn install_records_a_deployed_release_and_owns_its_objects() {
 
 #[test]
 fn install_generate_name_create_namespace_and_json_output() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let out = env.ok(&[
         "install",
         &chart_arg(),
@@ -199,7 +184,7 @@ fn install_generate_name_create_namespace_and_json_output() {
 
 #[test]
 fn dry_run_writes_nothing() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     for mode in ["--dry-run", "--dry-run=client", "--dry-run=server"] {
         let out = env.ok(&[
             "install",
@@ -238,7 +223,7 @@ fn dry_run_writes_nothing() {
 
 #[test]
 fn kind_the_cluster_does_not_serve_is_refused_before_anything_is_written() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let err = env.fails(&["install", "web", &chart_arg(), "--skip-crds"]);
     assert!(
         err.contains(
@@ -252,7 +237,7 @@ fn kind_the_cluster_does_not_serve_is_refused_before_anything_is_written() {
 
 #[test]
 fn invalid_release_name_is_refused() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let err = env.fails(&["install", "Bad_Name", &chart_arg()]);
     assert!(
         err.contains("release name \"Bad_Name\" is invalid"),
@@ -304,7 +289,7 @@ fn unreachable_api_server_is_a_clear_error() {
     }
 }
 
-fn message(env: &Env, configmap: &str) -> String {
+fn message(env: &SandboxEnv, configmap: &str) -> String {
     env.configmap(configmap).unwrap()["data"]["message"]
         .as_str()
         .unwrap()
@@ -313,7 +298,7 @@ fn message(env: &Env, configmap: &str) -> String {
 
 #[test]
 fn upgrade_updates_objects_prunes_keeps_and_reuses_values() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c]);
     let out = env.ok(&[
@@ -437,7 +422,7 @@ fn upgrade_updates_objects_prunes_keeps_and_reuses_values() {
 
 #[test]
 fn upgrade_install_on_nothing_and_after_a_failed_first_install() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     let out = env.ok(&["upgrade", "--install", "fresh", &c, "--set", "gadget=false"]);
     assert!(
@@ -493,7 +478,7 @@ fn upgrade_install_on_nothing_and_after_a_failed_first_install() {
 
 #[test]
 fn rollback_to_previous_and_to_a_revision() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     env.ok(&[
@@ -552,7 +537,7 @@ fn rollback_to_previous_and_to_a_revision() {
 
 #[test]
 fn pending_release_refuses_another_operation() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     env.ok(&["upgrade", "web", &c]);
@@ -573,7 +558,7 @@ fn pending_release_refuses_another_operation() {
 
 #[test]
 fn history_max_prunes_old_revisions_never_the_deployed_one() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     for i in 0..3 {
@@ -602,7 +587,7 @@ fn history_max_prunes_old_revisions_never_the_deployed_one() {
 
 #[test]
 fn ownership_conflicts_are_refused_unless_take_ownership() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     // An object created by a plain create (kubectl create): nobody's.
     env.create(
@@ -651,7 +636,7 @@ fn ownership_conflicts_are_refused_unless_take_ownership() {
 
 #[test]
 fn apply_conflict_is_reported_and_force_conflicts_takes_over() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     // Another field manager takes data.message.
@@ -710,7 +695,7 @@ fn apply_conflict_is_reported_and_force_conflicts_takes_over() {
 
 #[test]
 fn rejected_object_marks_the_release_failed() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     // Services need a DNS-1035 name: "9lives-svc" is refused (422) after the ConfigMaps went in.
     let err = env.fails(&["install", "9lives", &chart_arg(), "--set", "gadget=false"]);
     assert!(err.contains("Service apps/9lives-svc"), "{err}");
@@ -726,7 +711,7 @@ fn rejected_object_marks_the_release_failed() {
 }
 
 /// One Helm step against the sandbox (tests/oracle/deploy_helm.py).
-fn helm(env: &Env, step: &str, release: &str, extra: Value) -> Value {
+fn helm(env: &SandboxEnv, step: &str, release: &str, extra: Value) -> Value {
     let chart = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart");
     let mut input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
                            "release": release, "step": step});
@@ -739,7 +724,7 @@ fn helm(env: &Env, step: &str, release: &str, extra: Value) -> Value {
 }
 
 /// One Helm step expected to fail: its error message.
-fn helm_error(env: &Env, step: &str, release: &str, extra: Value) -> String {
+fn helm_error(env: &SandboxEnv, step: &str, release: &str, extra: Value) -> String {
     let chart = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart");
     let mut input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
                            "release": release, "step": step});
@@ -767,7 +752,7 @@ fn history_of(out: &Value) -> Vec<(u64, String)> {
 
 #[test]
 fn helm_reads_rudder_releases_and_rudder_takes_over_helms() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     // rudder installs; Helm lists it and reads its history.
     env.ok(&["install", "ours", &c, "--set", "gadget=false,kept=false"]);

@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use common::sandbox_env::SandboxEnv;
@@ -138,23 +137,14 @@ spec:
 {%- endif %}
 "#;
 
-/// The sandbox environment with the `fail` chart written, plus this file's helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
-    }
+/// A sandbox with namespace `apps` and the `fail` chart written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start(NS);
+    write_chart(&env.chart());
+    env
 }
 
-impl Env {
-    fn start() -> Env {
-        let env = Env(SandboxEnv::start(NS));
-        write_chart(&env.chart());
-        env
-    }
-
+impl SandboxEnv {
     fn chart(&self) -> PathBuf {
         self.path("fail")
     }
@@ -198,13 +188,13 @@ fn write_chart(dir: &Path) {
     }
 }
 
-fn chart_arg(env: &Env) -> String {
+fn chart_arg(env: &SandboxEnv) -> String {
     env.chart().display().to_string()
 }
 
 #[test]
 fn install_rejected_after_objects_were_created_leaves_nothing_behind() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     // Services are refused: the Secret and ConfigMap (earlier in install order) are created
@@ -236,7 +226,7 @@ fn install_rejected_after_objects_were_created_leaves_nothing_behind() {
 
 #[test]
 fn install_with_a_partly_failed_concurrent_group_deletes_what_the_group_created() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     // Three ConfigMaps (plus the config one) applied concurrently as one group; one name is
@@ -257,7 +247,7 @@ fn install_with_a_partly_failed_concurrent_group_deletes_what_the_group_created(
 
 #[test]
 fn failed_install_without_the_flag_is_recorded_failed_and_keeps_its_objects() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     env.deny(&format!("patch:services:{NS}"));
     let err = env.fails(&["install", "web", &chart]);
@@ -278,7 +268,7 @@ fn failed_install_without_the_flag_is_recorded_failed_and_keeps_its_objects() {
 }
 
 /// Installs revision 1 (message one, no extras); returns the chart path.
-fn installed(env: &Env) -> String {
+fn installed(env: &SandboxEnv) -> String {
     let chart = chart_arg(env);
     env.ok(&["install", "web", &chart]);
     assert_eq!(env.message("web-config"), "one");
@@ -291,7 +281,7 @@ const FAILING_UPGRADE: &str = "message=two,extra=true,badService=true";
 
 #[test]
 fn upgrade_with_rollback_on_failure_restores_the_previous_revision_and_deletes_new_objects() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     let before = env.namespace_listing();
     let err = env.fails(&[
@@ -346,7 +336,7 @@ fn upgrade_with_rollback_on_failure_restores_the_previous_revision_and_deletes_n
 
 #[test]
 fn upgrade_with_cleanup_on_fail_deletes_new_objects_without_rolling_back() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     let err = env.fails(&[
         "upgrade",
@@ -377,7 +367,7 @@ fn upgrade_with_cleanup_on_fail_deletes_new_objects_without_rolling_back() {
 
 #[test]
 fn failed_upgrade_without_flags_leaves_its_new_objects_as_helm_does() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     env.fails(&["upgrade", "web", &chart, "--set", FAILING_UPGRADE]);
     let listing = env.namespace_listing();
@@ -393,7 +383,7 @@ fn failed_upgrade_without_flags_leaves_its_new_objects_as_helm_does() {
 
 #[test]
 fn uninstall_after_objects_were_deleted_by_hand_reports_them_gone() {
-    let env = Env::start();
+    let env = start();
     installed(&env);
     env.kubectl_ok(&["delete", "configmap", "web-config", "-n", NS]);
     env.kubectl_ok(&["delete", "service", "web-svc", "-n", NS]);
@@ -414,7 +404,7 @@ fn uninstall_after_objects_were_deleted_by_hand_reports_them_gone() {
 #[test]
 #[ignore = "needs --wait"]
 fn never_ready_deployment_with_rollback_on_failure_times_out_and_leaves_nothing() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     let started = std::time::Instant::now();
@@ -453,7 +443,7 @@ fn never_ready_deployment_with_rollback_on_failure_times_out_and_leaves_nothing(
 
 #[test]
 fn upgrade_with_rollback_on_failure_and_nothing_successful_to_return_to_says_so() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     env.deny(&format!("patch:services:{NS}"));
     env.fails(&["install", "web", &chart]);
@@ -487,7 +477,7 @@ fn upgrade_with_rollback_on_failure_and_nothing_successful_to_return_to_says_so(
 
 #[test]
 fn uninstall_holds_the_lock_while_it_deletes() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     // Deleting the ConfigMap takes 3s: the uninstall is caught holding the lock.
     env.sandbox.delay(
@@ -542,7 +532,7 @@ fn uninstall_holds_the_lock_while_it_deletes() {
 
 #[test]
 fn install_failing_in_a_post_install_hook_deletes_the_hooks_it_ran_too() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     let err = env.fails(&[

@@ -13,25 +13,10 @@ use std::path::{Path, PathBuf};
 use common::sandbox_env::{Run, SandboxEnv};
 use rudder::release::{HookPhase, Status};
 use serde_json::{Value, json};
-use std::ops::Deref;
 
 const NS: &str = "apps";
 
-/// The sandbox environment plus this file's helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
-    }
-}
-
-impl Env {
-    fn start() -> Env {
-        Env(SandboxEnv::start(NS))
-    }
-
+impl SandboxEnv {
     fn job(&self, name: &str) -> Option<Value> {
         self.get(&format!("/apis/batch/v1/namespaces/{NS}/jobs/{name}"))
     }
@@ -186,7 +171,7 @@ fn creations(writes: &[String]) -> Vec<String> {
 
 #[test]
 fn hooks_run_in_helms_order_around_the_objects_and_are_recorded() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = ordering_chart(charts.path());
     env.clear_access_log();
@@ -258,7 +243,7 @@ fn hooks_run_in_helms_order_around_the_objects_and_are_recorded() {
 
 #[test]
 fn helm_creates_the_same_hooks_in_the_same_order() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = ordering_chart(charts.path());
     env.clear_access_log();
@@ -268,7 +253,7 @@ fn helm_creates_the_same_hooks_in_the_same_order() {
     assert_eq!(out["ok"], true, "helm install: {}", out["error"]);
     let helm = env.writes();
 
-    let ours = Env::start();
+    let ours = SandboxEnv::start(NS);
     ours.clear_access_log();
     ours.ok(&["install", "ord", chart.to_str().unwrap()]);
     assert_eq!(creations(&helm), ORDERED_WRITES.to_vec(), "{helm:?}");
@@ -277,7 +262,7 @@ fn helm_creates_the_same_hooks_in_the_same_order() {
 
 #[test]
 fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -349,7 +334,7 @@ fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
 
 #[test]
 fn delete_policies_succeeded_failed_and_before_creation_on_upgrade() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -433,7 +418,7 @@ fn chart_with_failing_policy(dir: &Path) -> PathBuf {
 
 #[test]
 fn uninstall_runs_delete_hooks_and_removes_hook_resources() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -501,7 +486,7 @@ fn uninstall_runs_delete_hooks_and_removes_hook_resources() {
 
 #[test]
 fn a_failing_pre_delete_hook_stops_the_uninstall() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -532,7 +517,7 @@ fn a_failing_pre_delete_hook_stops_the_uninstall() {
 
 #[test]
 fn rudder_test_reports_each_test_and_prints_logs() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -628,7 +613,7 @@ fn rudder_test_reports_each_test_and_prints_logs() {
 
 #[test]
 fn dry_runs_and_no_hooks_run_no_hooks() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = ordering_chart(charts.path());
     let path = chart.to_str().unwrap();
@@ -657,7 +642,7 @@ fn dry_runs_and_no_hooks_run_no_hooks() {
 
 #[test]
 fn kubectl_reads_simulated_logs() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -700,7 +685,7 @@ fn kubectl_reads_simulated_logs() {
 
 #[test]
 fn hooks_are_waited_for_through_the_watch_and_time_out() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let slow = chart(
         charts.path(),
@@ -793,7 +778,7 @@ fn hooks_report_their_progress() {
     use rudder::action::install::{InstallRequest, install};
     use rudder::action::progress::{ProgressEvent, ProgressSink};
 
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),

@@ -8,7 +8,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::PathBuf;
 
 use common::sandbox_env::{Run, SandboxEnv};
@@ -53,23 +52,10 @@ const HOOK: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Rele
                     annotations:\n    \"helm.sh/hook\": post-install\ndata: {}\n";
 const NOTES: &str = "Thanks for installing {{ .Release.Name }}.\n";
 
-/// The sandbox environment (no namespace: Helm's operations pick theirs) with the `demo`
-/// chart written, plus this file's helpers.
-struct Env {
-    env: SandboxEnv,
-    chart: PathBuf,
-}
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.env
-    }
-}
-
-fn start() -> Env {
+/// A sandbox with no namespace (Helm's operations pick theirs) and the `demo` chart written.
+fn start() -> SandboxEnv {
     let env = SandboxEnv::start_without_namespace();
-    let chart = env.path("demo");
+    let chart = env.chart();
     std::fs::create_dir_all(chart.join("templates")).unwrap();
     for (name, text) in [
         ("Chart.yaml", CHART_YAML),
@@ -80,10 +66,15 @@ fn start() -> Env {
     ] {
         std::fs::write(chart.join(name), text).unwrap();
     }
-    Env { env, chart }
+    env
 }
 
-impl Env {
+impl SandboxEnv {
+    /// The `demo` chart's directory.
+    fn chart(&self) -> PathBuf {
+        self.path("demo")
+    }
+
     /// Runs Helm operations; returns one result per operation.
     fn helm(&self, ops: Value) -> Vec<Value> {
         let mut ops = ops.as_array().unwrap().clone();
@@ -91,7 +82,7 @@ impl Env {
             op.as_object_mut()
                 .unwrap()
                 .entry("chart")
-                .or_insert(json!(self.chart));
+                .or_insert(json!(self.chart()));
         }
         let out = common::oracle(
             "release_inspect.py",
@@ -103,9 +94,7 @@ impl Env {
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
-}
 
-impl Env {
     /// Creates ConfigMap `<release>-child` owned by the release's Deployment `<release>-web`.
     fn own(&self, release: &str) {
         let (code, web) = self.get_raw(&format!(
@@ -123,7 +112,7 @@ impl Env {
 }
 
 /// Two releases in `apps` and `data`; `web` upgraded to revision 2.
-fn install_two(env: &Env) -> Vec<Value> {
+fn install_two(env: &SandboxEnv) -> Vec<Value> {
     let out = env.helm(json!([
         {"op": "install", "name": "web", "namespace": "apps", "values": {"replicas": 2}},
         {"op": "upgrade", "name": "web", "namespace": "apps", "values": {"image": {"tag": "v2"}}},
@@ -642,7 +631,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
 
 /// A release record written as Helm would, through the library (for states Helm cannot be
 /// made to leave behind on demand).
-fn store(env: &Env, name: &str, status: Status, manifest: &str) {
+fn store(env: &SandboxEnv, name: &str, status: Status, manifest: &str) {
     let mut release = Release {
         name: name.into(),
         namespace: "apps".into(),
@@ -745,7 +734,7 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
     // the API server goes away: one line naming it
     let server = env.sandbox.url();
     let kubeconfig = env.kubeconfig();
-    let SandboxEnv { dir, sandbox, .. } = env.env;
+    let SandboxEnv { dir, sandbox, .. } = env;
     sandbox.stop();
     for args in [&["list"][..], &["status", "busy"], &["uninstall", "busy"]] {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rudder"));

@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,16 +20,6 @@ use serde_json::{Value, json};
 
 const NS: &str = "apps";
 
-/// The sandbox environment (leases of 2s unless a run says otherwise) plus this file's helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
-    }
-}
-
 fn chart() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/deploy/app")
@@ -38,11 +27,13 @@ fn chart() -> String {
         .to_string()
 }
 
-impl Env {
-    fn start() -> Env {
-        Env(SandboxEnv::start(NS).with_rudder_env("RUDDER_LOCK_LEASE", "2s"))
-    }
+/// A sandbox with namespace `apps`; rudder runs hold a 2s lock lease unless a run says
+/// otherwise (`command`, `spawn`).
+fn start() -> SandboxEnv {
+    SandboxEnv::start(NS).with_rudder_env("RUDDER_LOCK_LEASE", "2s")
+}
 
+impl SandboxEnv {
     /// `rudder ARGS --kubeconfig K -n apps` with lease `lease`, its output piped.
     fn command(&self, args: &[&str], lease: &str) -> Command {
         let mut cmd = self.rudder(args);
@@ -126,7 +117,7 @@ fn sigkill(mut child: Child) {
 
 #[test]
 fn killed_upgrade_is_refused_until_recovered() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false,message=one"]);
 
@@ -274,7 +265,7 @@ fn killed_upgrade_is_refused_until_recovered() {
 
 #[test]
 fn two_concurrent_upgrades_exactly_one_proceeds() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false,message=zero"]);
     env.slow_applies("700ms");
@@ -303,7 +294,7 @@ fn two_concurrent_upgrades_exactly_one_proceeds() {
 
 #[test]
 fn forced_recovery_is_not_clobbered_by_the_live_holder() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     env.slow_applies("2s");
@@ -344,7 +335,7 @@ fn stuck_renewed(object: &Value) -> String {
 
 #[test]
 fn pending_release_left_by_helm_is_recovered_without_force() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     // a pending record as Helm leaves it: no lock annotations
@@ -392,7 +383,7 @@ fn pending_release_left_by_helm_is_recovered_without_force() {
 
 #[test]
 fn invalid_lease_setting_is_refused_before_anything_is_written() {
-    let env = Env::start();
+    let env = start();
     let out = env
         .command(&["install", "web", &chart()], "soon")
         .output()
@@ -404,7 +395,7 @@ fn invalid_lease_setting_is_refused_before_anything_is_written() {
 
 #[test]
 fn an_upgrade_that_passed_its_check_yields_to_an_uninstall_that_locked_first() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false,message=one"]);
     // The upgrade reads revision 1 deployed, then its pending record's create is held back;

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use common::sandbox_env::SandboxEnv;
@@ -71,35 +70,26 @@ const CRD: &str = r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomRe
   "versions": [{"name": "v1", "served": true, "storage": true,
    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}"#;
 
-/// The sandbox environment with namespace `seeded` (two ConfigMaps) and the `looky` chart
-/// written, plus this file's helpers.
-struct Env(SandboxEnv);
-
-impl Deref for Env {
-    type Target = SandboxEnv;
-    fn deref(&self) -> &SandboxEnv {
-        &self.0
+/// A sandbox with namespaces `apps` and `seeded` (two ConfigMaps to look up) and the `looky`
+/// chart written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start(NS);
+    env.create(
+        "/api/v1/namespaces",
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SEEDED}}),
+    );
+    for (name, color) in [("colors", "blue"), ("sizes", "large")] {
+        env.create(
+            &format!("/api/v1/namespaces/{SEEDED}/configmaps"),
+            &json!({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": name}, "data": {"color": color}}),
+        );
     }
+    write_chart(&env.chart());
+    env
 }
 
-impl Env {
-    fn start() -> Env {
-        let env = Env(SandboxEnv::start(NS));
-        env.create(
-            "/api/v1/namespaces",
-            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SEEDED}}),
-        );
-        for (name, color) in [("colors", "blue"), ("sizes", "large")] {
-            env.create(
-                &format!("/api/v1/namespaces/{SEEDED}/configmaps"),
-                &json!({"apiVersion": "v1", "kind": "ConfigMap",
-                        "metadata": {"name": name}, "data": {"color": color}}),
-            );
-        }
-        write_chart(&env.chart());
-        env
-    }
-
+impl SandboxEnv {
     fn chart(&self) -> PathBuf {
         self.path("looky")
     }
@@ -162,7 +152,7 @@ fn sandbox_git_version() -> &'static str {
 
 #[test]
 fn install_and_upgrade_read_the_live_cluster() {
-    let env = Env::start();
+    let env = start();
     env.ok(&["install", "looky", &env.chart_arg()]);
     let report = env.report("looky");
     assert_eq!(report["color"], "blue", "{report}");
@@ -206,7 +196,7 @@ fn install_and_upgrade_read_the_live_cluster() {
 
 #[test]
 fn template_and_client_dry_runs_are_offline_server_dry_run_and_diff_are_live() {
-    let env = Env::start();
+    let env = start();
     let out = env.ok(&["template", "looky", &env.chart_arg()]);
     let report = report_in(&out);
     assert_eq!(report["color"], "none", "{report}");
@@ -262,7 +252,7 @@ fn template_and_client_dry_runs_are_offline_server_dry_run_and_diff_are_live() {
 
 #[test]
 fn capabilities_list_a_crd_once_it_is_installed() {
-    let env = Env::start();
+    let env = start();
     env.ok(&["install", "looky", &env.chart_arg()]);
     assert!(
         env.get(&format!(
@@ -288,7 +278,7 @@ fn capabilities_list_a_crd_once_it_is_installed() {
 
 #[test]
 fn a_lookup_the_server_refuses_fails_the_render_naming_it() {
-    let env = Env::start();
+    let env = start();
     env.sandbox
         .deny(format!("get:configmaps:{SEEDED}").parse().unwrap());
     let err = env.fails(&["install", "looky", &env.chart_arg()]);
