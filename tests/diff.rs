@@ -4,19 +4,15 @@
 //! (neither plaintext nor base64 anywhere) unless `--show-secrets`, no colour off a terminal,
 //! `-o json`, `--detailed-exitcode`, and that a diff never changes the release or its objects.
 
+mod common;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use base64::Engine as _;
-use rudder::sandbox::{Sandbox, SandboxOptions};
+use common::sandbox_env::{Run, SandboxEnv};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
-
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-}
 
 fn chart() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,56 +25,16 @@ fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-/// Output of one run.
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+/// A sandbox with namespace `apps`; rudder runs with NO_COLOR unset (colour must be off
+/// because stdout is not a terminal).
+fn start() -> SandboxEnv {
+    SandboxEnv::start(NS).without_rudder_env("NO_COLOR")
 }
 
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}/api/v1/namespaces", env.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
-                    .to_string(),
-            )
-            .send()
-            .unwrap();
-        assert!(resp.status().is_success());
-        env
-    }
-
-    /// `rudder ARGS --kubeconfig K -n apps`, NO_COLOR unset (colour must be off because stdout
-    /// is not a terminal).
-    fn run(&self, args: &[&str]) -> Out {
-        let out = Command::cargo_bin("rudder")
-            .unwrap()
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(self.dir.path().join("kubeconfig"))
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .env_remove("NO_COLOR")
-            .output()
-            .unwrap();
-        let out = Out {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+impl SandboxEnv {
+    /// Runs rudder; asserts no colour reached stdout (it is not a terminal).
+    fn run_plain(&self, args: &[&str]) -> Run {
+        let out = self.run(args);
         assert!(
             !out.stdout.contains('\x1b'),
             "colour off a terminal: {}",
@@ -87,31 +43,17 @@ impl Env {
         out
     }
 
-    /// Runs rudder, asserts exit 0, returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+    /// Runs rudder, asserts exit 0 and no colour, returns stdout.
+    fn ok_plain(&self, args: &[&str]) -> String {
+        let out = self.run_plain(args);
         assert_eq!(out.code, Some(0), "rudder {args:?}: {}", out.stderr);
         out.stdout
     }
 
-    fn get(&self, path: &str) -> Value {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        serde_json::from_str(&resp.text().unwrap()).unwrap()
-    }
-
-    fn patch(&self, path: &str, body: Value) {
-        let resp = reqwest::blocking::Client::new()
-            .patch(format!("{}{path}", self.sandbox.url()))
-            .header("content-type", "application/merge-patch+json")
-            .body(body.to_string())
-            .send()
-            .unwrap();
-        assert!(
-            resp.status().is_success(),
-            "PATCH {path}: {}",
-            resp.status()
-        );
+    /// GETs an object that must exist.
+    fn object(&self, path: &str) -> Value {
+        self.get(path)
+            .unwrap_or_else(|| panic!("GET {path}: not found"))
     }
 
     /// Everything a diff must not change: the release records and the objects, without the
@@ -131,16 +73,16 @@ impl Env {
             v["items"].clone()
         };
         json!({
-            "secrets": strip(self.get(&format!("/api/v1/namespaces/{NS}/secrets"))),
-            "configmaps": strip(self.get(&format!("/api/v1/namespaces/{NS}/configmaps"))),
-            "services": strip(self.get(&format!("/api/v1/namespaces/{NS}/services"))),
-            "deployments": strip(self.get(&format!("/apis/apps/v1/namespaces/{NS}/deployments"))),
+            "secrets": strip(self.object(&format!("/api/v1/namespaces/{NS}/secrets"))),
+            "configmaps": strip(self.object(&format!("/api/v1/namespaces/{NS}/configmaps"))),
+            "services": strip(self.object(&format!("/api/v1/namespaces/{NS}/services"))),
+            "deployments": strip(self.object(&format!("/apis/apps/v1/namespaces/{NS}/deployments"))),
         })
     }
 }
 
 /// The secret-hiding contract: none of `secrets` (plaintext) nor their base64 in `out`.
-fn assert_hidden(out: &Out, secrets: &[&str]) {
+fn assert_hidden(out: &Run, secrets: &[&str]) {
     for s in secrets {
         for text in [s.to_string(), b64(s)] {
             assert!(
@@ -155,14 +97,14 @@ fn assert_hidden(out: &Out, secrets: &[&str]) {
 
 #[test]
 fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written() {
-    let env = Env::start();
+    let env = start();
     let chart = chart();
-    env.ok(&["install", "web", &chart]);
+    env.ok_plain(&["install", "web", &chart]);
     let before = env.snapshot();
-    let history = env.ok(&["history", "web", "-o", "json"]);
+    let history = env.ok_plain(&["history", "web", "-o", "json"]);
     let set = "message=bye,password=swordfish,extra=false,added=true";
 
-    let out = env.run(&["diff", "upgrade", "web", &chart, "--set", set]);
+    let out = env.run_plain(&["diff", "upgrade", "web", &chart, "--set", set]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let s = &out.stdout;
     assert!(
@@ -204,7 +146,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     assert!(no_hooks.contains("web-config"), "{no_hooks}");
 
     // --show-secrets shows them (as the manifest has them: base64 in data).
-    let shown = env.ok(&[
+    let shown = env.ok_plain(&[
         "diff",
         "upgrade",
         "web",
@@ -223,7 +165,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     );
 
     // -o json: one entry per changed object, masked too.
-    let out = env.run(&["diff", "upgrade", "web", &chart, "--set", set, "-o", "json"]);
+    let out = env.run_plain(&["diff", "upgrade", "web", &chart, "--set", set, "-o", "json"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_hidden(&out, &["hunter2", "swordfish"]);
     let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
@@ -255,7 +197,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     );
 
     // --detailed-exitcode: 2 with changes, 0 without (no values given: the last ones reused).
-    let out = env.run(&[
+    let out = env.run_plain(&[
         "diff",
         "upgrade",
         "web",
@@ -267,12 +209,12 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stdout.contains("web-config"));
     assert_eq!(out.stderr, "");
-    let out = env.run(&["diff", "upgrade", "web", &chart, "--detailed-exitcode"]);
+    let out = env.run_plain(&["diff", "upgrade", "web", &chart, "--detailed-exitcode"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(out.stdout, "");
 
     // upgrade --dry-run=server --diff prints the diff instead of the manifest.
-    let out = env.run(&[
+    let out = env.run_plain(&[
         "upgrade",
         "web",
         &chart,
@@ -288,7 +230,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     );
     assert!(!out.stdout.contains("MANIFEST:"));
     assert_hidden(&out, &["hunter2", "swordfish"]);
-    let out = env.run(&["upgrade", "web", &chart, "--diff"]);
+    let out = env.run_plain(&["upgrade", "web", &chart, "--diff"]);
     assert_eq!(out.code, Some(1));
     assert!(
         out.stderr.starts_with("Error: --diff needs --dry-run"),
@@ -297,7 +239,7 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
     );
 
     // A release that does not exist: with --install everything is added; without, an error.
-    let out = env.run(&[
+    let out = env.run_plain(&[
         "diff",
         "upgrade",
         "fresh",
@@ -316,29 +258,29 @@ fn upgrade_diff_added_changed_removed_masked_json_exitcodes_and_nothing_written(
         out.stdout
     );
     assert_hidden(&out, &["hunter2"]);
-    let out = env.run(&["diff", "upgrade", "fresh", &chart]);
+    let out = env.run_plain(&["diff", "upgrade", "fresh", &chart]);
     assert_eq!(out.code, Some(1));
     assert!(
         out.stderr.contains("\"fresh\" has no deployed releases"),
         "{}",
         out.stderr
     );
-    assert!(env.run(&["status", "fresh"]).code == Some(1));
+    assert!(env.run_plain(&["status", "fresh"]).code == Some(1));
 
     // Nothing of it changed the release or its objects.
-    assert_eq!(env.ok(&["history", "web", "-o", "json"]), history);
+    assert_eq!(env.ok_plain(&["history", "web", "-o", "json"]), history);
     assert_eq!(env.snapshot(), before);
 }
 
 #[test]
 fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
-    let env = Env::start();
+    let env = start();
     let chart = chart();
-    env.ok(&["install", "web", &chart]);
+    env.ok_plain(&["install", "web", &chart]);
     // The server defaulted these on the live objects; the stored manifest has none of them.
-    let svc = env.get(&format!("/api/v1/namespaces/{NS}/services/web-svc"));
+    let svc = env.object(&format!("/api/v1/namespaces/{NS}/services/web-svc"));
     assert!(svc["spec"]["clusterIP"].is_string(), "{svc}");
-    let app = env.get(&format!(
+    let app = env.object(&format!(
         "/apis/apps/v1/namespaces/{NS}/deployments/web-app"
     ));
     assert!(app["spec"]["strategy"].is_object(), "{app}");
@@ -355,7 +297,7 @@ fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
         if live {
             args.push("--live");
         }
-        let out = env.run(&args);
+        let out = env.run_plain(&args);
         assert_eq!(
             (out.code, out.stdout.as_str()),
             (Some(0), ""),
@@ -367,18 +309,18 @@ fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
     // Out-of-band drift: only --live sees it.
     env.patch(
         &format!("/api/v1/namespaces/{NS}/configmaps/web-config"),
-        json!({"data": {"message": "drifted"}}),
+        &json!({"data": {"message": "drifted"}}),
     );
     env.patch(
         &format!("/api/v1/namespaces/{NS}/secrets/web-secret"),
-        json!({"data": {"password": b64("tampered")}}),
+        &json!({"data": {"password": b64("tampered")}}),
     );
     let before = env.snapshot();
-    assert_eq!(env.ok(&["diff", "upgrade", "web", &chart]), "");
+    assert_eq!(env.ok_plain(&["diff", "upgrade", "web", &chart]), "");
     // The drift was written by another field manager: the upgrade would meet the conflict, so
     // the live diff (a server-side dry-run apply) reports it ...
     let set = "password=swordfish,replicas=2";
-    let out = env.run(&["diff", "upgrade", "web", &chart, "--live", "--set", set]);
+    let out = env.run_plain(&["diff", "upgrade", "web", &chart, "--live", "--set", set]);
     assert_eq!(out.code, Some(1));
     assert!(
         out.stderr.contains("Secret apps/web-secret") && out.stderr.contains("conflict"),
@@ -387,7 +329,7 @@ fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
     );
     assert_hidden(&out, &["hunter2", "tampered", "swordfish"]);
     // ... and with --force-conflicts, as the upgrade would take them over, shows the diff.
-    let out = env.run(&[
+    let out = env.run_plain(&[
         "diff",
         "upgrade",
         "web",
@@ -436,17 +378,17 @@ fn live_diff_shows_drift_not_server_defaults_and_masks_live_secrets() {
 
 #[test]
 fn rollback_diff_and_its_faults() {
-    let env = Env::start();
+    let env = start();
     let chart = chart();
-    env.ok(&["install", "web", &chart]);
-    env.ok(&["upgrade", "web", &chart, "--set", "message=bye,extra=false"]);
-    let history = env.ok(&["history", "web", "-o", "json"]);
+    env.ok_plain(&["install", "web", &chart]);
+    env.ok_plain(&["upgrade", "web", &chart, "--set", "message=bye,extra=false"]);
+    let history = env.ok_plain(&["history", "web", "-o", "json"]);
     let before = env.snapshot();
     for args in [
         vec!["diff", "rollback", "web"],
         vec!["diff", "rollback", "web", "1"],
     ] {
-        let s = env.ok(&args);
+        let s = env.ok_plain(&args);
         assert!(
             s.contains("apps, web-config, ConfigMap (v1) has changed:\n"),
             "{s}"
@@ -458,20 +400,20 @@ fn rollback_diff_and_its_faults() {
         );
         assert!(!s.contains("web-secret"), "{s}");
     }
-    let live = env.ok(&["diff", "rollback", "web", "1", "--live", "-o", "json"]);
+    let live = env.ok_plain(&["diff", "rollback", "web", "1", "--live", "-o", "json"]);
     let rows: Vec<Value> = serde_json::from_str(&live).unwrap();
     let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["web-config", "web-extra"], "{live}");
-    let out = env.run(&["diff", "rollback", "web", "9"]);
+    let out = env.run_plain(&["diff", "rollback", "web", "9"]);
     assert_eq!(out.code, Some(1));
     assert!(
         out.stderr.starts_with("Error: ") && out.stderr.contains("no revision 9"),
         "{}",
         out.stderr
     );
-    let out = env.run(&["diff", "rollback", "nope"]);
+    let out = env.run_plain(&["diff", "rollback", "nope"]);
     assert_eq!(out.code, Some(1));
     assert!(out.stderr.contains("\"nope\""), "{}", out.stderr);
-    assert_eq!(env.ok(&["history", "web", "-o", "json"]), history);
+    assert_eq!(env.ok_plain(&["history", "web", "-o", "json"]), history);
     assert_eq!(env.snapshot(), before);
 }

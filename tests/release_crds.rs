@@ -8,11 +8,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command as Process, Stdio};
 
-use assert_cmd::Command;
+use common::sandbox_env::SandboxEnv;
 use rudder::release::Status;
-use rudder::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
@@ -68,36 +66,21 @@ fn widgets_v1() -> String {
     crd("widgets", "Widget", &[("v1", true, true, &["name"])])
 }
 
-struct Env {
-    _sandbox: Sandbox,
-    dir: tempfile::TempDir,
+/// A sandbox with namespace `apps` and the `gizmo` chart (with its two CRDs) written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start(NS);
+    let chart = env.chart();
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::create_dir_all(chart.join("crds")).unwrap();
+    std::fs::write(chart.join("Chart.yaml"), CHART_YAML).unwrap();
+    std::fs::write(chart.join("templates/gadget.yaml"), TEMPLATE).unwrap();
+    env.set_crds(&gadgets_v1(), &widgets_v1());
+    env
 }
 
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        std::fs::create_dir_all(dir.path().join("home")).unwrap();
-        let env = Env {
-            _sandbox: sandbox,
-            dir,
-        };
-        let chart = env.chart();
-        std::fs::create_dir_all(chart.join("templates")).unwrap();
-        std::fs::create_dir_all(chart.join("crds")).unwrap();
-        std::fs::write(chart.join("Chart.yaml"), CHART_YAML).unwrap();
-        std::fs::write(chart.join("templates/gadget.yaml"), TEMPLATE).unwrap();
-        env.set_crds(&gadgets_v1(), &widgets_v1());
-        assert!(env.kubectl(&["create", "namespace", NS]).0);
-        env
-    }
-
+impl SandboxEnv {
     fn chart(&self) -> PathBuf {
-        self.dir.path().join("gizmo")
+        self.path("gizmo")
     }
 
     fn set_crds(&self, gadgets: &str, widgets: &str) {
@@ -106,74 +89,25 @@ impl Env {
         std::fs::write(crds.join("widgets.yaml"), widgets).unwrap();
     }
 
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
-    }
-
     /// Runs rudder with `args` plus the chart; returns (exit code, stderr).
-    fn rudder(&self, args: &[&str]) -> (i32, String) {
-        let out = Command::cargo_bin("rudder")
-            .unwrap()
-            .args(args)
-            .arg(self.chart())
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        (out.status.code().unwrap_or(-1), stderr)
+    fn chart_run(&self, args: &[&str]) -> (i32, String) {
+        let chart = self.chart().display().to_string();
+        let mut all = args.to_vec();
+        all.push(&chart);
+        let run = self.run(&all);
+        (run.code.unwrap_or(-1), run.stderr)
     }
 
-    fn ok(&self, args: &[&str]) {
-        let (code, stderr) = self.rudder(args);
+    /// Runs rudder with `args` plus the chart; asserts success.
+    fn chart_ok(&self, args: &[&str]) {
+        let (code, stderr) = self.chart_run(args);
         assert_eq!(code, 0, "rudder {args:?}: {stderr}");
-    }
-
-    fn kubectl(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Process::new(kubectl_path())
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(args)
-            .env("HOME", self.dir.path().join("home"))
-            .env_remove("KUBECONFIG")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run kubectl");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
     }
 
     /// The CRD as kubectl shows it.
     fn crd(&self, name: &str) -> Value {
-        let (ok, stdout, stderr) = self.kubectl(&["get", "crd", name, "-o", "json"]);
-        assert!(ok, "kubectl get crd {name}: {stderr}");
-        serde_json::from_str(&stdout).unwrap()
+        serde_json::from_str(&self.kubectl_ok(&["get", "crd", name, "-o", "json"])).unwrap()
     }
-
-    fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        common::release_statuses(|p| self.get(p), NS, name)
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self._sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-}
-
-fn kubectl_path() -> PathBuf {
-    std::env::var_os("KUBECTL").map_or_else(|| PathBuf::from("kubectl"), PathBuf::from)
 }
 
 fn version_names(crd: &Value) -> Vec<String> {
@@ -214,8 +148,8 @@ fn write(path: &Path, text: &str) {
 
 #[test]
 fn helm_default_install_creates_missing_crds_and_upgrade_leaves_them_alone() {
-    let env = Env::start();
-    env.ok(&["install", "one"]);
+    let env = start();
+    env.chart_ok(&["install", "one"]);
     let installed = env.crd(GADGETS);
     assert_eq!(version_names(&installed), vec!["v1"]);
     assert_eq!(spec_fields(&installed, "v1"), vec!["color", "size"]);
@@ -232,12 +166,12 @@ fn helm_default_install_creates_missing_crds_and_upgrade_leaves_them_alone() {
         ),
         &widgets_v1(),
     );
-    env.ok(&["upgrade", "one"]);
+    env.chart_ok(&["upgrade", "one"]);
     let after = env.crd(GADGETS);
     assert_eq!(resource_version(&after), resource_version(&installed));
     assert_eq!(version_names(&after), vec!["v1"]);
     // Installing another release of the chart skips the existing CRDs too.
-    env.ok(&["install", "two"]);
+    env.chart_ok(&["install", "two"]);
     assert_eq!(
         resource_version(&env.crd(GADGETS)),
         resource_version(&installed)
@@ -250,7 +184,7 @@ fn helm_default_install_creates_missing_crds_and_upgrade_leaves_them_alone() {
 
 #[test]
 fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
-    let env = Env::start();
+    let env = start();
     // Rendered only once the cluster serves example.com/v2.
     write(
         &env.chart().join("templates/gadget2.yaml"),
@@ -258,7 +192,7 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
          apiVersion: example.com/v2\nkind: Gadget\nmetadata:\n  name: {{ Release.Name }}-gadget2\n\
          spec:\n  size: \"1\"\n{%- endif %}\n",
     );
-    env.ok(&["install", "one"]);
+    env.chart_ok(&["install", "one"]);
     let widgets_before = env.crd(WIDGETS);
     env.set_crds(
         &crd(
@@ -271,7 +205,7 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
         ),
         &widgets_v1(),
     );
-    env.ok(&["upgrade", "one", "--upgrade-crds"]);
+    env.chart_ok(&["upgrade", "one", "--upgrade-crds"]);
     let gadgets = env.crd(GADGETS);
     assert_eq!(version_names(&gadgets), vec!["v1", "v2"]);
     assert_eq!(spec_fields(&gadgets, "v1"), vec!["color", "shape", "size"]);
@@ -287,7 +221,7 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
         resource_version(&widgets_before)
     );
     // The new version is served: kubectl reads the release's Gadget through it.
-    let (ok, stdout, stderr) = env.kubectl(&[
+    let stdout = env.kubectl_ok(&[
         "get",
         "gadgets.v2.example.com",
         "one-gadget",
@@ -296,12 +230,10 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
         "-o",
         "jsonpath={.metadata.name}",
     ]);
-    assert!(ok, "{stderr}");
     assert_eq!(stdout, "one-gadget");
     // The upgrade rendered after the CRD change: Capabilities listed v2 and the guarded object
     // went in with this very revision.
-    let (ok, _, stderr) = env.kubectl(&["get", "gadgets.v2.example.com", "one-gadget2", "-n", NS]);
-    assert!(ok, "{stderr}");
+    env.kubectl_ok(&["get", "gadgets.v2.example.com", "one-gadget2", "-n", NS]);
 
     // On install too, when the CRDs exist already.
     env.set_crds(
@@ -315,14 +247,14 @@ fn upgrade_crds_applies_a_new_version_and_field_and_leaves_unchanged_ones() {
         ),
         &widgets_v1(),
     );
-    env.ok(&["install", "two", "--upgrade-crds"]);
+    env.chart_ok(&["install", "two", "--upgrade-crds"]);
     assert!(spec_fields(&env.crd(GADGETS), "v1").contains(&"weight".to_string()));
 }
 
 #[test]
 fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
-    let env = Env::start();
-    env.ok(&["install", "one"]);
+    let env = start();
+    env.chart_ok(&["install", "one"]);
     let before = env.crd(GADGETS);
     assert_eq!(before["status"]["storedVersions"], json!(["v1"]));
     let widgets_before = env.crd(WIDGETS);
@@ -342,7 +274,7 @@ fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
         ),
         &widgets_new,
     );
-    let (code, stderr) = env.rudder(&["upgrade", "one", "--upgrade-crds"]);
+    let (code, stderr) = env.chart_run(&["upgrade", "one", "--upgrade-crds"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.starts_with("Error: "), "{stderr}");
     assert!(
@@ -374,7 +306,7 @@ fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
         ),
         &widgets_v1(),
     );
-    let (code, stderr) = env.rudder(&["upgrade", "one", "--upgrade-crds"]);
+    let (code, stderr) = env.chart_run(&["upgrade", "one", "--upgrade-crds"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr
@@ -387,7 +319,7 @@ fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
         &crd("gadgets", "Gadget", &[("v1", true, true, &["size"])]),
         &widgets_v1(),
     );
-    let (code, stderr) = env.rudder(&["upgrade", "one", "--upgrade-crds"]);
+    let (code, stderr) = env.chart_run(&["upgrade", "one", "--upgrade-crds"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains(
@@ -397,7 +329,7 @@ fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
     );
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     // --dry-run=server checks too, and writes nothing either way.
-    let (code, _) = env.rudder(&["upgrade", "one", "--upgrade-crds", "--dry-run=server"]);
+    let (code, _) = env.chart_run(&["upgrade", "one", "--upgrade-crds", "--dry-run=server"]);
     assert_eq!(code, 1);
     assert_eq!(
         resource_version(&env.crd(GADGETS)),
@@ -410,14 +342,14 @@ fn unsafe_crd_changes_are_refused_before_any_write_unless_forced() {
         &env.chart().join("templates/gadget.yaml"),
         &TEMPLATE.replace("  color: red\n", ""),
     );
-    env.ok(&["upgrade", "one", "--upgrade-crds", "--force-upgrade-crds"]);
+    env.chart_ok(&["upgrade", "one", "--upgrade-crds", "--force-upgrade-crds"]);
     assert_eq!(spec_fields(&env.crd(GADGETS), "v1"), vec!["size"]);
     assert_eq!(
         env.statuses("one"),
         vec![(1, Status::Superseded), (2, Status::Deployed)]
     );
     // --force-upgrade-crds alone is a usage error.
-    let (code, stderr) = env.rudder(&["upgrade", "one", "--force-upgrade-crds"]);
+    let (code, stderr) = env.chart_run(&["upgrade", "one", "--force-upgrade-crds"]);
     assert_ne!(code, 0, "{stderr}");
     assert!(
         stderr.contains("required arguments were not provided")

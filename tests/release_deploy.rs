@@ -9,117 +9,17 @@ mod common;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
-use rudder::release::{ObjectKind, Release, Status};
-use rudder::sandbox::{Sandbox, SandboxOptions};
+use common::sandbox_env::SandboxEnv;
+use rudder::release::{ObjectKind, Status};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
-
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-}
 
 fn chart() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/app")
 }
 
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        env.create(
-            "/api/v1/namespaces",
-            &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}),
-        );
-        env
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
-    }
-
-    /// `rudder ARGS --kubeconfig K -n apps`.
-    fn rudder(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("rudder").unwrap();
-        cmd.args(args)
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER");
-        cmd
-    }
-
-    /// Runs rudder; returns (success, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = self.rudder(args).output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// Runs rudder and asserts success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let (ok, stdout, stderr) = self.run(args);
-        assert!(ok, "rudder {args:?} failed: {stderr}");
-        stdout
-    }
-
-    /// Runs rudder and asserts exit 1; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.rudder(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "rudder {args:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        stderr
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    fn create(&self, collection: &str, object: &Value) {
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}{collection}", self.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(object.to_string())
-            .send()
-            .unwrap();
-        assert!(
-            resp.status().is_success(),
-            "POST {collection}: {}",
-            resp.status()
-        );
-    }
-
-    /// Sends a request with a JSON or apply-patch body; returns the status code.
-    fn send(&self, method: &str, path: &str, content_type: &str, body: String) -> u16 {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        reqwest::blocking::Client::new()
-            .request(method, format!("{}{path}", self.sandbox.url()))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
+impl SandboxEnv {
     /// Replaces the stored revision `v` of `name` with `status` (as a crashed client leaves it).
     fn set_status(&self, name: &str, v: u64, status: Status) {
         let (_, mut rel) = self.record(name, v).unwrap();
@@ -138,16 +38,6 @@ impl Env {
 
     fn configmap(&self, name: &str) -> Option<Value> {
         self.get(&format!("/api/v1/namespaces/{NS}/configmaps/{name}"))
-    }
-
-    /// Revision `v` of release `name` as stored in its Secret.
-    fn record(&self, name: &str, v: u64) -> Option<(Value, Release)> {
-        common::release_record(|p| self.get(p), NS, name, v)
-    }
-
-    /// Statuses of every stored revision of `name`, by revision.
-    fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        common::release_statuses(|p| self.get(p), NS, name)
     }
 }
 
@@ -172,7 +62,7 @@ fn assert_owned(object: &Value, release: &str) {
 
 #[test]
 fn install_records_a_deployed_release_and_owns_its_objects() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let out = env.ok(&["install", "web", &chart_arg(), "--labels", "team=blue"]);
     assert!(out.contains("NAME: web\n"), "{out}");
     assert!(out.contains("STATUS: deployed\n"), "{out}");
@@ -245,7 +135,7 @@ fn install_records_a_deployed_release_and_owns_its_objects() {
 
 #[test]
 fn install_generate_name_create_namespace_and_json_output() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let out = env.ok(&[
         "install",
         &chart_arg(),
@@ -294,7 +184,7 @@ fn install_generate_name_create_namespace_and_json_output() {
 
 #[test]
 fn dry_run_writes_nothing() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     for mode in ["--dry-run", "--dry-run=client", "--dry-run=server"] {
         let out = env.ok(&[
             "install",
@@ -333,7 +223,7 @@ fn dry_run_writes_nothing() {
 
 #[test]
 fn kind_the_cluster_does_not_serve_is_refused_before_anything_is_written() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let err = env.fails(&["install", "web", &chart_arg(), "--skip-crds"]);
     assert!(
         err.contains(
@@ -347,7 +237,7 @@ fn kind_the_cluster_does_not_serve_is_refused_before_anything_is_written() {
 
 #[test]
 fn invalid_release_name_is_refused() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let err = env.fails(&["install", "Bad_Name", &chart_arg()]);
     assert!(
         err.contains("release name \"Bad_Name\" is invalid"),
@@ -399,7 +289,7 @@ fn unreachable_api_server_is_a_clear_error() {
     }
 }
 
-fn message(env: &Env, configmap: &str) -> String {
+fn message(env: &SandboxEnv, configmap: &str) -> String {
     env.configmap(configmap).unwrap()["data"]["message"]
         .as_str()
         .unwrap()
@@ -408,7 +298,7 @@ fn message(env: &Env, configmap: &str) -> String {
 
 #[test]
 fn upgrade_updates_objects_prunes_keeps_and_reuses_values() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c]);
     let out = env.ok(&[
@@ -532,7 +422,7 @@ fn upgrade_updates_objects_prunes_keeps_and_reuses_values() {
 
 #[test]
 fn upgrade_install_on_nothing_and_after_a_failed_first_install() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     let out = env.ok(&["upgrade", "--install", "fresh", &c, "--set", "gadget=false"]);
     assert!(
@@ -588,7 +478,7 @@ fn upgrade_install_on_nothing_and_after_a_failed_first_install() {
 
 #[test]
 fn rollback_to_previous_and_to_a_revision() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     env.ok(&[
@@ -647,7 +537,7 @@ fn rollback_to_previous_and_to_a_revision() {
 
 #[test]
 fn pending_release_refuses_another_operation() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     env.ok(&["upgrade", "web", &c]);
@@ -668,7 +558,7 @@ fn pending_release_refuses_another_operation() {
 
 #[test]
 fn history_max_prunes_old_revisions_never_the_deployed_one() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     for i in 0..3 {
@@ -697,7 +587,7 @@ fn history_max_prunes_old_revisions_never_the_deployed_one() {
 
 #[test]
 fn ownership_conflicts_are_refused_unless_take_ownership() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     // An object created by a plain create (kubectl create): nobody's.
     env.create(
@@ -746,7 +636,7 @@ fn ownership_conflicts_are_refused_unless_take_ownership() {
 
 #[test]
 fn apply_conflict_is_reported_and_force_conflicts_takes_over() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     // Another field manager takes data.message.
@@ -805,7 +695,7 @@ fn apply_conflict_is_reported_and_force_conflicts_takes_over() {
 
 #[test]
 fn rejected_object_marks_the_release_failed() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     // Services need a DNS-1035 name: "9lives-svc" is refused (422) after the ConfigMaps went in.
     let err = env.fails(&["install", "9lives", &chart_arg(), "--set", "gadget=false"]);
     assert!(err.contains("Service apps/9lives-svc"), "{err}");
@@ -821,7 +711,7 @@ fn rejected_object_marks_the_release_failed() {
 }
 
 /// One Helm step against the sandbox (tests/oracle/deploy_helm.py).
-fn helm(env: &Env, step: &str, release: &str, extra: Value) -> Value {
+fn helm(env: &SandboxEnv, step: &str, release: &str, extra: Value) -> Value {
     let chart = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart");
     let mut input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
                            "release": release, "step": step});
@@ -834,7 +724,7 @@ fn helm(env: &Env, step: &str, release: &str, extra: Value) -> Value {
 }
 
 /// One Helm step expected to fail: its error message.
-fn helm_error(env: &Env, step: &str, release: &str, extra: Value) -> String {
+fn helm_error(env: &SandboxEnv, step: &str, release: &str, extra: Value) -> String {
     let chart = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart");
     let mut input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
                            "release": release, "step": step});
@@ -862,7 +752,7 @@ fn history_of(out: &Value) -> Vec<(u64, String)> {
 
 #[test]
 fn helm_reads_rudder_releases_and_rudder_takes_over_helms() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let c = chart_arg();
     // rudder installs; Helm lists it and reads its history.
     env.ok(&["install", "ours", &c, "--set", "gadget=false,kept=false"]);

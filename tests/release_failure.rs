@@ -11,11 +11,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use rudder::release::{Release, Status};
-use rudder::sandbox::{Sandbox, SandboxOptions};
-use serde_json::Value;
+use common::sandbox_env::SandboxEnv;
+use rudder::release::Status;
 
 const NS: &str = "apps";
 
@@ -139,86 +137,16 @@ spec:
 {%- endif %}
 "#;
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
+/// A sandbox with namespace `apps` and the `fail` chart written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start(NS);
+    write_chart(&env.chart());
+    env
 }
 
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        write_chart(&env.chart());
-        env.kubectl_ok(&["create", "namespace", NS]);
-        env
-    }
-
+impl SandboxEnv {
     fn chart(&self) -> PathBuf {
-        self.dir.path().join("fail")
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
-    }
-
-    /// Runs `rudder ARGS --kubeconfig K -n apps`; returns (exit code, stdout, stderr).
-    fn rudder(&self, args: &[&str]) -> (Option<i32>, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_rudder"))
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, stdout, stderr) = self.rudder(args);
-        assert_eq!(code, Some(0), "rudder {args:?} failed: {stderr}");
-        stdout
-    }
-
-    /// Runs rudder, asserts exit 1 with one `Error: ...` line; returns that line.
-    fn fails(&self, args: &[&str]) -> String {
-        let (code, _, stderr) = self.rudder(args);
-        assert_eq!(code, Some(1), "rudder {args:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-        stderr.trim_end().to_string()
-    }
-
-    fn kubectl(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(args)
-            .output()
-            .expect("kubectl runs");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn kubectl_ok(&self, args: &[&str]) -> String {
-        let (ok, stdout, stderr) = self.kubectl(args);
-        assert!(ok, "kubectl {args:?}: {stderr}");
-        stdout
+        self.path("fail")
     }
 
     /// What `kubectl get all,cm,secret -n apps` lists, one `kind/name` a line, sorted.
@@ -241,28 +169,6 @@ impl Env {
             "jsonpath={.data.message}",
         ])
     }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        common::release_statuses(|p| self.get(p), NS, name)
-    }
-
-    fn record(&self, name: &str, v: u64) -> Release {
-        common::release_record(|p| self.get(p), NS, name, v)
-            .unwrap_or_else(|| panic!("no record of {name} revision {v}"))
-            .1
-    }
-
-    fn deny(&self, rule: &str) {
-        self.sandbox.deny(rule.parse().unwrap());
-    }
 }
 
 fn write_chart(dir: &Path) {
@@ -282,13 +188,13 @@ fn write_chart(dir: &Path) {
     }
 }
 
-fn chart_arg(env: &Env) -> String {
+fn chart_arg(env: &SandboxEnv) -> String {
     env.chart().display().to_string()
 }
 
 #[test]
 fn install_rejected_after_objects_were_created_leaves_nothing_behind() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     // Services are refused: the Secret and ConfigMap (earlier in install order) are created
@@ -320,7 +226,7 @@ fn install_rejected_after_objects_were_created_leaves_nothing_behind() {
 
 #[test]
 fn install_with_a_partly_failed_concurrent_group_deletes_what_the_group_created() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     // Three ConfigMaps (plus the config one) applied concurrently as one group; one name is
@@ -341,13 +247,13 @@ fn install_with_a_partly_failed_concurrent_group_deletes_what_the_group_created(
 
 #[test]
 fn failed_install_without_the_flag_is_recorded_failed_and_keeps_its_objects() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     env.deny(&format!("patch:services:{NS}"));
     let err = env.fails(&["install", "web", &chart]);
     assert!(!err.contains("uninstalled"), "{err}");
     assert_eq!(env.statuses("web"), vec![(1, Status::Failed)]);
-    let rec = env.record("web", 1);
+    let rec = env.release("web", 1);
     assert!(
         rec.info.description.starts_with("Release \"web\" failed: "),
         "{}",
@@ -362,7 +268,7 @@ fn failed_install_without_the_flag_is_recorded_failed_and_keeps_its_objects() {
 }
 
 /// Installs revision 1 (message one, no extras); returns the chart path.
-fn installed(env: &Env) -> String {
+fn installed(env: &SandboxEnv) -> String {
     let chart = chart_arg(env);
     env.ok(&["install", "web", &chart]);
     assert_eq!(env.message("web-config"), "one");
@@ -375,7 +281,7 @@ const FAILING_UPGRADE: &str = "message=two,extra=true,badService=true";
 
 #[test]
 fn upgrade_with_rollback_on_failure_restores_the_previous_revision_and_deletes_new_objects() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     let before = env.namespace_listing();
     let err = env.fails(&[
@@ -418,19 +324,19 @@ fn upgrade_with_rollback_on_failure_restores_the_previous_revision_and_deletes_n
         ]
     );
     assert!(
-        env.record("web", 2)
+        env.release("web", 2)
             .info
             .description
             .starts_with("Upgrade \"web\" failed: ")
     );
-    assert_eq!(env.record("web", 3).info.description, "Rollback to 1");
+    assert_eq!(env.release("web", 3).info.description, "Rollback to 1");
     let history = env.ok(&["history", "web"]);
     assert!(history.contains("Rollback to 1"), "{history}");
 }
 
 #[test]
 fn upgrade_with_cleanup_on_fail_deletes_new_objects_without_rolling_back() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     let err = env.fails(&[
         "upgrade",
@@ -461,7 +367,7 @@ fn upgrade_with_cleanup_on_fail_deletes_new_objects_without_rolling_back() {
 
 #[test]
 fn failed_upgrade_without_flags_leaves_its_new_objects_as_helm_does() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     env.fails(&["upgrade", "web", &chart, "--set", FAILING_UPGRADE]);
     let listing = env.namespace_listing();
@@ -477,7 +383,7 @@ fn failed_upgrade_without_flags_leaves_its_new_objects_as_helm_does() {
 
 #[test]
 fn uninstall_after_objects_were_deleted_by_hand_reports_them_gone() {
-    let env = Env::start();
+    let env = start();
     installed(&env);
     env.kubectl_ok(&["delete", "configmap", "web-config", "-n", NS]);
     env.kubectl_ok(&["delete", "service", "web-svc", "-n", NS]);
@@ -497,7 +403,7 @@ fn uninstall_after_objects_were_deleted_by_hand_reports_them_gone() {
 
 #[test]
 fn never_ready_deployment_with_rollback_on_failure_times_out_and_leaves_nothing() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     let started = std::time::Instant::now();
@@ -536,7 +442,7 @@ fn never_ready_deployment_with_rollback_on_failure_times_out_and_leaves_nothing(
 
 #[test]
 fn upgrade_with_rollback_on_failure_and_nothing_successful_to_return_to_says_so() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     env.deny(&format!("patch:services:{NS}"));
     env.fails(&["install", "web", &chart]);
@@ -570,7 +476,7 @@ fn upgrade_with_rollback_on_failure_and_nothing_successful_to_return_to_says_so(
 
 #[test]
 fn uninstall_holds_the_lock_while_it_deletes() {
-    let env = Env::start();
+    let env = start();
     let chart = installed(&env);
     // Deleting the ConfigMap takes 3s: the uninstall is caught holding the lock.
     env.sandbox.delay(
@@ -578,14 +484,8 @@ fn uninstall_holds_the_lock_while_it_deletes() {
             .parse::<rudder::sandbox::delay::DelayRule>()
             .unwrap(),
     );
-    let uninstall = Command::new(env!("CARGO_BIN_EXE_rudder"))
-        .args(["uninstall", "web", "--keep-history"])
-        .arg("--kubeconfig")
-        .arg(env.kubeconfig())
-        .args(["-n", NS])
-        .env_remove("KUBECONFIG")
-        .env_remove("RUDDER_NAMESPACE")
-        .env_remove("RUDDER_DRIVER")
+    let uninstall = env
+        .rudder(&["uninstall", "web", "--keep-history"])
         .env("RUDDER_LOCK_LEASE", "2s")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -593,7 +493,7 @@ fn uninstall_holds_the_lock_while_it_deletes() {
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let held = common::release_record(|p| env.get(p), NS, "web", 1).is_some_and(|(o, r)| {
+        let held = env.record("web", 1).is_some_and(|(o, r)| {
             r.info.status == Status::Uninstalling
                 && o.pointer("/metadata/annotations/rudder.dev~1lock-holder")
                     .is_some()
@@ -620,7 +520,7 @@ fn uninstall_holds_the_lock_while_it_deletes() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Finished: recorded uninstalled, the lock annotations gone.
-    let (object, release) = common::release_record(|p| env.get(p), NS, "web", 1).unwrap();
+    let (object, release) = env.record("web", 1).unwrap();
     assert_eq!(release.info.status, Status::Uninstalled);
     assert!(
         object
@@ -631,7 +531,7 @@ fn uninstall_holds_the_lock_while_it_deletes() {
 
 #[test]
 fn install_failing_in_a_post_install_hook_deletes_the_hooks_it_ran_too() {
-    let env = Env::start();
+    let env = start();
     let chart = chart_arg(&env);
     let before = env.namespace_listing();
     let err = env.fails(&[

@@ -10,86 +10,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use rudder::release::{HookPhase, Release, Status};
-use rudder::sandbox::{Sandbox, SandboxOptions};
+use common::sandbox_env::{Run, SandboxEnv};
+use rudder::release::{HookPhase, Status};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            access_log: Some(dir.path().join("access.log")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}/api/v1/namespaces", env.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
-                    .to_string(),
-            )
-            .send()
-            .unwrap();
-        assert!(resp.status().is_success());
-        env
-    }
-
-    fn kubeconfig(&self) -> PathBuf {
-        self.dir.path().join("kubeconfig")
-    }
-
-    fn rudder(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("rudder")
-            .unwrap()
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(self.kubeconfig())
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .output()
-            .unwrap()
-    }
-
-    /// Runs rudder and asserts success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.rudder(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "rudder {args:?} failed: {stderr}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Runs rudder and asserts exit 1 with one `Error:` line; returns (stdout, stderr).
-    fn fails(&self, args: &[&str]) -> (String, String) {
-        let out = self.rudder(args);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "rudder {args:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
+impl SandboxEnv {
     fn job(&self, name: &str) -> Option<Value> {
         self.get(&format!("/apis/batch/v1/namespaces/{NS}/jobs/{name}"))
     }
@@ -102,21 +29,10 @@ impl Env {
         self.get(&format!("/api/v1/namespaces/{NS}/pods/{name}"))
     }
 
-    fn record(&self, name: &str, v: u64) -> Release {
-        common::release_record(|p| self.get(p), NS, name, v)
-            .expect("release record")
-            .1
-    }
-
     /// The writes to release objects (not records, not controller-made pods) so far, as
     /// `create kind/name` (server-side apply or POST) and `delete kind/name`, in order.
     fn writes(&self) -> Vec<String> {
-        writes_in(&std::fs::read_to_string(self.dir.path().join("access.log")).unwrap())
-    }
-
-    /// Forgets the access log so far.
-    fn clear_log(&self) {
-        std::fs::write(self.dir.path().join("access.log"), "").unwrap();
+        writes_in(&self.access_log_text())
     }
 }
 
@@ -255,10 +171,10 @@ fn creations(writes: &[String]) -> Vec<String> {
 
 #[test]
 fn hooks_run_in_helms_order_around_the_objects_and_are_recorded() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = ordering_chart(charts.path());
-    env.clear_log();
+    env.clear_access_log();
     let out = env.ok(&["install", "ord", chart.to_str().unwrap()]);
     assert!(out.contains("STATUS: deployed\n"), "{out}");
     assert!(out.contains("TEST SUITE: None\n"), "{out}");
@@ -289,7 +205,7 @@ fn hooks_run_in_helms_order_around_the_objects_and_are_recorded() {
         "ord"
     );
 
-    let rel = env.record("ord", 1);
+    let rel = env.release("ord", 1);
     assert_eq!(rel.info.status, Status::Deployed);
     assert_eq!(rel.hooks.len(), 6);
     for h in &rel.hooks {
@@ -327,18 +243,18 @@ fn hooks_run_in_helms_order_around_the_objects_and_are_recorded() {
 
 #[test]
 fn helm_creates_the_same_hooks_in_the_same_order() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = ordering_chart(charts.path());
-    env.clear_log();
+    env.clear_access_log();
     let input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS, "chart": chart,
                        "release": "ord", "step": "install"});
     let out = common::oracle("deploy_helm.py", &input);
     assert_eq!(out["ok"], true, "helm install: {}", out["error"]);
     let helm = env.writes();
 
-    let ours = Env::start();
-    ours.clear_log();
+    let ours = SandboxEnv::start(NS);
+    ours.clear_access_log();
     ours.ok(&["install", "ord", chart.to_str().unwrap()]);
     assert_eq!(creations(&helm), ORDERED_WRITES.to_vec(), "{helm:?}");
     assert_eq!(ours.writes(), helm);
@@ -346,7 +262,7 @@ fn helm_creates_the_same_hooks_in_the_same_order() {
 
 #[test]
 fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -381,7 +297,7 @@ fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
             ("main.yaml", configmap("main", &[])),
         ],
     );
-    let (_, err) = env.fails(&["install", "bad", chart.to_str().unwrap()]);
+    let err = env.fails(&["install", "bad", chart.to_str().unwrap()]);
     assert!(
         err.contains("pre-install hook Job/migrate (failing/templates/migrate.yaml) failed"),
         "{err}"
@@ -397,7 +313,7 @@ fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
     assert!(env.configmap("main").is_none());
     assert!(env.job("migrate").is_some());
     assert!(env.job("cleanup").is_none());
-    let rel = env.record("bad", 1);
+    let rel = env.release("bad", 1);
     assert_eq!(rel.info.status, Status::Failed);
     assert!(
         rel.info.description.contains("Job/migrate"),
@@ -418,7 +334,7 @@ fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
 
 #[test]
 fn delete_policies_succeeded_failed_and_before_creation_on_upgrade() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -448,7 +364,7 @@ fn delete_policies_succeeded_failed_and_before_creation_on_upgrade() {
     let first = env.job("again").expect("before-hook-creation keeps it");
     let first_uid = first["metadata"]["uid"].clone();
 
-    env.clear_log();
+    env.clear_access_log();
     env.ok(&["upgrade", "pol", path]);
     let second = env.job("again").unwrap();
     assert_ne!(second["metadata"]["uid"], first_uid, "recreated");
@@ -463,7 +379,7 @@ fn delete_policies_succeeded_failed_and_before_creation_on_upgrade() {
     assert!(pos("create jobs/again") < pos("create configmaps/main"));
     assert!(pos("create configmaps/main") < pos("create jobs/gone"));
     assert!(pos("create jobs/gone") < pos("delete jobs/gone"));
-    let rel = env.record("pol", 2);
+    let rel = env.release("pol", 2);
     assert!(
         rel.hooks
             .iter()
@@ -472,10 +388,10 @@ fn delete_policies_succeeded_failed_and_before_creation_on_upgrade() {
 
     // hook-failed: a failed hook with that policy is deleted.
     let failing = chart_with_failing_policy(charts.path());
-    let (_, err) = env.fails(&["upgrade", "pol", failing.to_str().unwrap()]);
+    let err = env.fails(&["upgrade", "pol", failing.to_str().unwrap()]);
     assert!(err.contains("pre-upgrade hook Job/broken"), "{err}");
     assert!(env.job("broken").is_none());
-    assert_eq!(env.record("pol", 3).info.status, Status::Failed);
+    assert_eq!(env.release("pol", 3).info.status, Status::Failed);
 }
 
 fn chart_with_failing_policy(dir: &Path) -> PathBuf {
@@ -502,7 +418,7 @@ fn chart_with_failing_policy(dir: &Path) -> PathBuf {
 
 #[test]
 fn uninstall_runs_delete_hooks_and_removes_hook_resources() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -536,7 +452,7 @@ fn uninstall_runs_delete_hooks_and_removes_hook_resources() {
     env.ok(&["install", "un", chart.to_str().unwrap()]);
     assert!(env.configmap("installed").is_some());
     assert!(env.job("pre-delete").is_none(), "not run on install");
-    env.clear_log();
+    env.clear_access_log();
     let out = env.ok(&["uninstall", "un"]);
     assert!(out.contains("[ConfigMap] kept-hook"), "{out}");
     let writes = env.writes();
@@ -557,20 +473,20 @@ fn uninstall_runs_delete_hooks_and_removes_hook_resources() {
     // --no-hooks: nothing runs, hook resources are left alone.
     env.ok(&["install", "un", chart.to_str().unwrap(), "--no-hooks"]);
     assert!(env.configmap("installed").is_none());
-    let rel = env.record("un", 1);
+    let rel = env.release("un", 1);
     assert!(
         rel.hooks
             .iter()
             .all(|h| h.last_run.phase == HookPhase::NotRun)
     );
-    env.clear_log();
+    env.clear_access_log();
     env.ok(&["uninstall", "un", "--no-hooks"]);
     assert!(!env.writes().iter().any(|w| w.contains("pre-delete")));
 }
 
 #[test]
 fn a_failing_pre_delete_hook_stops_the_uninstall() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -591,17 +507,17 @@ fn a_failing_pre_delete_hook_stops_the_uninstall() {
         ],
     );
     env.ok(&["install", "stuck", chart.to_str().unwrap()]);
-    let (_, err) = env.fails(&["uninstall", "stuck"]);
+    let err = env.fails(&["uninstall", "stuck"]);
     assert!(err.contains("pre-delete hook Pod/guard"), "{err}");
     assert!(err.contains("refusing: backups not done"), "{err}");
     assert!(env.configmap("main").is_some(), "nothing deleted");
-    let rel = env.record("stuck", 1);
+    let rel = env.release("stuck", 1);
     assert_eq!(rel.hooks[0].last_run.phase, HookPhase::Failed);
 }
 
 #[test]
 fn rudder_test_reports_each_test_and_prints_logs() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -648,7 +564,7 @@ fn rudder_test_reports_each_test_and_prints_logs() {
         out.contains("\nPOD LOGS: t-ok (main)\nchecking\nall good\n"),
         "{out}"
     );
-    let rel = env.record("tt", 1);
+    let rel = env.release("tt", 1);
     let phase = |n: &str| {
         rel.hooks
             .iter()
@@ -662,7 +578,11 @@ fn rudder_test_reports_each_test_and_prints_logs() {
     let status = env.ok(&["status", "tt"]);
     assert!(status.contains("TEST SUITE:     t-ok\n"), "{status}");
 
-    let (out, err) = env.fails(&["test", "tt", "--filter", "!name=t-ok", "--logs"]);
+    let Run {
+        stdout: out,
+        stderr: err,
+        ..
+    } = env.fails_run(&["test", "tt", "--filter", "!name=t-ok", "--logs"]);
     assert!(out.contains("TEST SUITE:     t-bad\n"), "{out}");
     assert!(out.contains("Phase:          Failed\n"), "{out}");
     assert!(
@@ -672,7 +592,7 @@ fn rudder_test_reports_each_test_and_prints_logs() {
     assert!(err.contains("test hook Pod/t-bad"), "{err}");
     assert!(err.contains("assert failed: 500 != 200"), "{err}");
     assert_eq!(
-        env.record("tt", 1)
+        env.release("tt", 1)
             .hooks
             .iter()
             .find(|h| h.name == "t-bad")
@@ -682,9 +602,9 @@ fn rudder_test_reports_each_test_and_prints_logs() {
         HookPhase::Failed
     );
 
-    let (_, err) = env.fails(&["test", "tt", "--filter", "kind=Pod"]);
+    let err = env.fails(&["test", "tt", "--filter", "kind=Pod"]);
     assert!(err.contains("--filter \"kind=Pod\""), "{err}");
-    let (_, err) = env.fails(&["test", "nope"]);
+    let err = env.fails(&["test", "nope"]);
     assert!(
         err.contains("release \"nope\": release: not found"),
         "{err}"
@@ -693,11 +613,11 @@ fn rudder_test_reports_each_test_and_prints_logs() {
 
 #[test]
 fn dry_runs_and_no_hooks_run_no_hooks() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = ordering_chart(charts.path());
     let path = chart.to_str().unwrap();
-    env.clear_log();
+    env.clear_access_log();
     env.ok(&["install", "dry", path, "--dry-run=server"]);
     env.ok(&["install", "dry", path, "--dry-run"]);
     assert!(env.job("z-first").is_none());
@@ -707,10 +627,10 @@ fn dry_runs_and_no_hooks_run_no_hooks() {
             .iter()
             .all(|w| w == "create configmaps/main")
     );
-    env.clear_log();
+    env.clear_access_log();
     env.ok(&["install", "nh", path, "--no-hooks"]);
     assert_eq!(creations(&env.writes()), vec!["create configmaps/main"]);
-    env.clear_log();
+    env.clear_access_log();
     env.ok(&["upgrade", "nh", path, "--no-hooks"]);
     env.ok(&["rollback", "nh", "1", "--no-hooks"]);
     assert!(
@@ -722,7 +642,7 @@ fn dry_runs_and_no_hooks_run_no_hooks() {
 
 #[test]
 fn kubectl_reads_simulated_logs() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),
@@ -746,38 +666,26 @@ fn kubectl_reads_simulated_logs() {
         .as_str()
         .unwrap()
         .to_string();
-    let home = tempfile::tempdir().unwrap();
-    let kubectl = |args: &[&str]| {
-        let out = std::process::Command::new(
-            std::env::var_os("KUBECTL").unwrap_or_else(|| "kubectl".into()),
-        )
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(env.kubeconfig())
-        .args(["-n", NS])
-        .env("HOME", home.path())
-        .output()
-        .expect("these tests need the real kubectl on PATH (or KUBECTL=...)");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let (ok, out, err) = kubectl(&["logs", &pod]);
-    assert!(ok, "{err}");
-    assert_eq!(out, "one\ntwo\nthree\n");
-    let (ok, out, err) = kubectl(&["logs", &pod, "--tail=1"]);
-    assert!(ok, "{err}");
-    assert_eq!(out, "three\n");
-    let (ok, _, err) = kubectl(&["logs", "missing"]);
-    assert!(!ok);
-    assert!(err.contains("pods \"missing\" not found"), "{err}");
+    assert_eq!(
+        env.kubectl_ok(&["logs", &pod, "-n", NS]),
+        "one\ntwo\nthree\n"
+    );
+    assert_eq!(
+        env.kubectl_ok(&["logs", &pod, "--tail=1", "-n", NS]),
+        "three\n"
+    );
+    let missing = env.kubectl(&["logs", "missing", "-n", NS]);
+    assert!(!missing.success());
+    assert!(
+        missing.stderr.contains("pods \"missing\" not found"),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]
 fn hooks_are_waited_for_through_the_watch_and_time_out() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let slow = chart(
         charts.path(),
@@ -840,7 +748,7 @@ fn hooks_are_waited_for_through_the_watch_and_time_out() {
             ),
         )],
     );
-    let (_, err) = env.fails(&[
+    let err = env.fails(&[
         "install",
         "stuck",
         stuck.to_str().unwrap(),
@@ -851,7 +759,7 @@ fn hooks_are_waited_for_through_the_watch_and_time_out() {
         err.contains("pre-install hook Job/stuck (stuck/templates/stuck.yaml) failed: timed out after 1s waiting for it to complete"),
         "{err}"
     );
-    assert_eq!(env.record("stuck", 1).info.status, Status::Failed);
+    assert_eq!(env.release("stuck", 1).info.status, Status::Failed);
 }
 
 /// Collects the progress events an action reports.
@@ -870,7 +778,7 @@ fn hooks_report_their_progress() {
     use rudder::action::install::{InstallRequest, install};
     use rudder::action::progress::{ProgressEvent, ProgressSink};
 
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let charts = tempfile::tempdir().unwrap();
     let chart = chart(
         charts.path(),

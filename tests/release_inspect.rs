@@ -10,10 +10,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use assert_cmd::Command;
+use common::sandbox_env::{Run, SandboxEnv};
 use rudder::release::{ObjectKind, Release, ReleaseChart, Stamp, Status, gotime, to_object};
-use rudder::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
+use std::process::Command;
 
 const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: \"1.0\"\n\
                           annotations:\n  team: web\n";
@@ -52,16 +52,10 @@ const HOOK: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Rele
                     annotations:\n    \"helm.sh/hook\": post-install\ndata: {}\n";
 const NOTES: &str = "Thanks for installing {{ .Release.Name }}.\n";
 
-struct Env {
-    dir: tempfile::TempDir,
-    sandbox: Sandbox,
-    kubeconfig: PathBuf,
-    chart: PathBuf,
-}
-
-fn start() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let chart = dir.path().join("demo");
+/// A sandbox with no namespace (Helm's operations pick theirs) and the `demo` chart written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start_without_namespace();
+    let chart = env.chart();
     std::fs::create_dir_all(chart.join("templates")).unwrap();
     for (name, text) in [
         ("Chart.yaml", CHART_YAML),
@@ -72,21 +66,15 @@ fn start() -> Env {
     ] {
         std::fs::write(chart.join(name), text).unwrap();
     }
-    let kubeconfig = dir.path().join("kubeconfig");
-    let sandbox = Sandbox::start(SandboxOptions {
-        kubeconfig: Some(kubeconfig.clone()),
-        ..SandboxOptions::default()
-    })
-    .unwrap();
-    Env {
-        dir,
-        sandbox,
-        kubeconfig,
-        chart,
-    }
+    env
 }
 
-impl Env {
+impl SandboxEnv {
+    /// The `demo` chart's directory.
+    fn chart(&self) -> PathBuf {
+        self.path("demo")
+    }
+
     /// Runs Helm operations; returns one result per operation.
     fn helm(&self, ops: Value) -> Vec<Value> {
         let mut ops = ops.as_array().unwrap().clone();
@@ -94,66 +82,22 @@ impl Env {
             op.as_object_mut()
                 .unwrap()
                 .entry("chart")
-                .or_insert(json!(self.chart));
+                .or_insert(json!(self.chart()));
         }
         let out = common::oracle(
             "release_inspect.py",
-            &json!({"kubeconfig": self.kubeconfig, "ops": ops}),
+            &json!({"kubeconfig": self.kubeconfig(), "ops": ops}),
         );
         out.as_array().unwrap().clone()
-    }
-
-    fn rudder_cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("rudder").unwrap();
-        cmd.env_remove("RUDDER_DRIVER")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("KUBECONFIG")
-            .env("HOME", self.dir.path())
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args);
-        cmd
-    }
-
-    /// Runs rudder; returns (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        output(self.rudder_cmd(args))
-    }
-
-    /// Runs rudder, expecting success; returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "rudder {args:?} failed: {err}");
-        out
     }
 
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
-    /// GET on the sandbox API: (status code, body).
-    fn get(&self, path: &str) -> (u16, Value) {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        let code = resp.status().as_u16();
-        (code, serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    /// Creates an object through the sandbox API.
-    fn create(&self, path: &str, object: &Value) {
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}{path}", self.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(object.to_string())
-            .send()
-            .unwrap();
-        assert!(resp.status().is_success(), "{}", resp.text().unwrap());
-    }
-}
-
-impl Env {
     /// Creates ConfigMap `<release>-child` owned by the release's Deployment `<release>-web`.
     fn own(&self, release: &str) {
-        let (code, web) = self.get(&format!(
+        let (code, web) = self.get_raw(&format!(
             "/apis/apps/v1/namespaces/apps/deployments/{release}-web"
         ));
         assert_eq!(code, 200);
@@ -167,17 +111,8 @@ impl Env {
     }
 }
 
-fn output(mut cmd: Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 /// Two releases in `apps` and `data`; `web` upgraded to revision 2.
-fn install_two(env: &Env) -> Vec<Value> {
+fn install_two(env: &SandboxEnv) -> Vec<Value> {
     let out = env.helm(json!([
         {"op": "install", "name": "web", "namespace": "apps", "values": {"replicas": 2}},
         {"op": "upgrade", "name": "web", "namespace": "apps", "values": {"image": {"tag": "v2"}}},
@@ -301,7 +236,7 @@ fn list_history_status_and_get_read_helms_releases() {
         env.ok(&["list", "-A", "-q", "-l", "name==web,owner=helm"]),
         "web\n"
     );
-    let (code, _, err) = env.run(&["list", "-l", "tier"]);
+    let (code, _, err) = env.run(&["list", "-l", "tier"]).parts();
     assert_eq!(code, 1);
     assert!(err.starts_with("Error: --selector \"tier\": "), "{err}");
     // by date: newest first, -r oldest first
@@ -495,7 +430,7 @@ fn list_history_status_and_get_read_helms_releases() {
         &["get", "values", "nope", "-n", "apps"],
         &["get", "manifest", "web", "-n", "apps", "--revision", "9"],
     ] {
-        let (code, out, err) = env.run(args);
+        let (code, out, err) = env.run(args).parts();
         assert_eq!(code, 1, "{args:?}");
         assert_eq!(out, "");
         assert!(
@@ -504,7 +439,7 @@ fn list_history_status_and_get_read_helms_releases() {
         );
         assert_eq!(err.lines().count(), 1, "{err}");
     }
-    let (_, _, err) = env.run(&["history", "nope", "-n", "apps"]);
+    let (_, _, err) = env.run(&["history", "nope", "-n", "apps"]).parts();
     assert_eq!(err, "Error: nope: release: not found\n");
 }
 
@@ -525,22 +460,22 @@ fn configmap_driver_by_flag_and_environment() {
         env.ok(&["--driver", "configmaps", "list", "-A", "-q"]),
         "cm\n"
     );
-    let mut cmd = env.rudder_cmd(&["history", "cm", "-n", "cms", "-o", "json"]);
+    let mut cmd = env.rudder(&["history", "cm", "-n", "cms", "-o", "json"]);
     cmd.env("RUDDER_DRIVER", "configmap");
-    let (code, out, err) = output(cmd);
+    let (code, out, err) = Run::command(cmd).parts();
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         serde_json::from_str::<Value>(&out).unwrap()[0]["revision"],
         1
     );
-    let (code, _, err) = env.run(&["list", "--driver", "sql"]);
+    let (code, _, err) = env.run(&["list", "--driver", "sql"]).parts();
     assert_eq!(code, 1);
     assert!(err.contains("unknown storage driver \"sql\""), "{err}");
 
     // uninstall through the configmap driver; Helm (configmap driver) sees it gone
-    let mut cmd = env.rudder_cmd(&["uninstall", "cm", "-n", "cms"]);
+    let mut cmd = env.rudder(&["uninstall", "cm", "-n", "cms"]);
     cmd.env("RUDDER_DRIVER", "configmap");
-    let (code, out, err) = output(cmd);
+    let (code, out, err) = Run::command(cmd).parts();
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "release \"cm\" uninstalled\n");
     let after = env.helm(json!([
@@ -548,7 +483,7 @@ fn configmap_driver_by_flag_and_environment() {
     ]));
     assert_eq!(after[0], json!([]));
     assert_eq!(
-        env.get("/api/v1/namespaces/cms/configmaps/cm-config").0,
+        env.get_raw("/api/v1/namespaces/cms/configmaps/cm-config").0,
         404
     );
 }
@@ -565,7 +500,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
         assert!(r.get("error").is_none(), "{r}");
     }
     let secrets = |name: &str| {
-        env.get(&format!(
+        env.get_raw(&format!(
             "/api/v1/namespaces/apps/secrets?labelSelector=owner%3Dhelm,name%3D{name}"
         ))
         .1["items"]
@@ -581,7 +516,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
         "release \"a\" uninstalled\n"
     );
     assert_eq!(
-        env.get("/api/v1/namespaces/apps/configmaps/a-config").0,
+        env.get_raw("/api/v1/namespaces/apps/configmaps/a-config").0,
         200
     );
     assert_eq!(secrets("a"), 1);
@@ -601,12 +536,21 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
         "/api/v1/namespaces/apps/services/a-svc",
         "/apis/apps/v1/namespaces/apps/deployments/a-web",
     ] {
-        assert_eq!(env.get(path).0, 404, "{path}");
+        assert_eq!(env.get_raw(path).0, 404, "{path}");
     }
     assert_eq!(secrets("a"), 0);
-    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-child").0, 404);
-    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/b-child").0, 200);
-    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/a-hook").0, 404);
+    assert_eq!(
+        env.get_raw("/api/v1/namespaces/apps/configmaps/a-child").0,
+        404
+    );
+    assert_eq!(
+        env.get_raw("/api/v1/namespaces/apps/configmaps/b-child").0,
+        200
+    );
+    assert_eq!(
+        env.get_raw("/api/v1/namespaces/apps/configmaps/a-hook").0,
+        404
+    );
 
     // --keep-history: the latest revision marked uninstalled, kept objects kept
     let out = env.ok(&[
@@ -624,15 +568,19 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
          release \"b\" uninstalled\n"
     );
     assert_eq!(
-        env.get("/api/v1/namespaces/apps/configmaps/b-config").0,
+        env.get_raw("/api/v1/namespaces/apps/configmaps/b-config").0,
         200
     );
-    assert_eq!(env.get("/api/v1/namespaces/apps/services/b-svc").0, 404);
+    assert_eq!(env.get_raw("/api/v1/namespaces/apps/services/b-svc").0, 404);
     assert_eq!(
-        env.get("/apis/apps/v1/namespaces/apps/deployments/b-web").0,
+        env.get_raw("/apis/apps/v1/namespaces/apps/deployments/b-web")
+            .0,
         404
     );
-    assert_eq!(env.get("/api/v1/namespaces/apps/configmaps/b-child").0, 200);
+    assert_eq!(
+        env.get_raw("/api/v1/namespaces/apps/configmaps/b-child").0,
+        200
+    );
     assert_eq!(secrets("b"), 2);
     assert_eq!(env.ok(&["list", "-n", "apps", "-q"]), "");
     let listed = env.json(&["list", "-n", "apps", "--uninstalled", "-o", "json"]);
@@ -642,7 +590,9 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
     let h = env.json(&["history", "b", "-n", "apps", "-o", "json"]);
     assert_eq!(h[1]["description"], "Uninstallation complete");
     assert_eq!(h[0]["status"], "superseded");
-    let (code, _, err) = env.run(&["uninstall", "b", "-n", "apps", "--keep-history"]);
+    let (code, _, err) = env
+        .run(&["uninstall", "b", "-n", "apps", "--keep-history"])
+        .parts();
     assert_eq!(code, 1);
     assert_eq!(err, "Error: the release named \"b\" is already deleted\n");
 
@@ -667,7 +617,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
     assert_eq!(helm[0], json!([]));
 
     // absent
-    let (code, out, err) = env.run(&["uninstall", "a", "-n", "apps"]);
+    let (code, out, err) = env.run(&["uninstall", "a", "-n", "apps"]).parts();
     assert_eq!((code, out.as_str()), (1, ""));
     assert_eq!(
         err,
@@ -681,7 +631,7 @@ fn uninstall_removes_objects_and_records_and_helm_sees_it() {
 
 /// A release record written as Helm would, through the library (for states Helm cannot be
 /// made to leave behind on demand).
-fn store(env: &Env, name: &str, status: Status, manifest: &str) {
+fn store(env: &SandboxEnv, name: &str, status: Status, manifest: &str) {
     let mut release = Release {
         name: name.into(),
         namespace: "apps".into(),
@@ -712,7 +662,7 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
             "data": {"release": "bm90IGEgcmVsZWFzZQ=="}
         }),
     );
-    let (code, out, err) = env.run(&["list", "-n", "apps", "-q"]);
+    let (code, out, err) = env.run(&["list", "-n", "apps", "-q"]).parts();
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "web\n");
     assert!(
@@ -724,7 +674,7 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
         &["history", "broken", "-n", "apps"],
         &["uninstall", "broken", "-n", "apps"],
     ] {
-        let (code, out, err) = env.run(args);
+        let (code, out, err) = env.run(args).parts();
         assert_eq!((code, out.as_str()), (1, ""), "{args:?}");
         assert!(
             err.starts_with("Error: ")
@@ -738,11 +688,12 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
     let cm = "---\n# Source: x/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  \
               name: web-config\n";
     store(&env, "busy", Status::PendingUpgrade, cm);
-    let (code, _, err) = env.run(&["uninstall", "busy", "-n", "apps"]);
+    let (code, _, err) = env.run(&["uninstall", "busy", "-n", "apps"]).parts();
     assert_eq!(code, 1);
     assert!(err.contains("another operation"), "{err}");
     assert_eq!(
-        env.get("/api/v1/namespaces/apps/configmaps/web-config").0,
+        env.get_raw("/api/v1/namespaces/apps/configmaps/web-config")
+            .0,
         200
     );
     assert_eq!(env.ok(&["list", "-n", "apps", "-q", "--pending"]), "busy\n");
@@ -750,16 +701,19 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
     // a deletion the API server refuses: the error names the object, the release is left
     // `uninstalling` with its record, the other objects are gone
     env.sandbox.deny("delete:deployments:apps".parse().unwrap());
-    let (code, out, err) = env.run(&["uninstall", "web", "-n", "apps"]);
+    let (code, out, err) = env.run(&["uninstall", "web", "-n", "apps"]).parts();
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(
         err.starts_with("Error: failed to delete release web: Deployment apps/web-web: "),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert_eq!(env.get("/api/v1/namespaces/apps/services/web-svc").0, 404);
     assert_eq!(
-        env.get("/apis/apps/v1/namespaces/apps/deployments/web-web")
+        env.get_raw("/api/v1/namespaces/apps/services/web-svc").0,
+        404
+    );
+    assert_eq!(
+        env.get_raw("/apis/apps/v1/namespaces/apps/deployments/web-web")
             .0,
         200
     );
@@ -771,7 +725,7 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
     // and a second attempt finishes the job
     env.ok(&["uninstall", "web", "-n", "apps"]);
     assert_eq!(
-        env.get("/apis/apps/v1/namespaces/apps/deployments/web-web")
+        env.get_raw("/apis/apps/v1/namespaces/apps/deployments/web-web")
             .0,
         404
     );
@@ -779,17 +733,17 @@ fn faults_corrupt_record_pending_release_unreachable_server() {
 
     // the API server goes away: one line naming it
     let server = env.sandbox.url();
-    let kubeconfig: PathBuf = env.kubeconfig.clone();
-    let Env { dir, sandbox, .. } = env;
+    let kubeconfig = env.kubeconfig();
+    let SandboxEnv { dir, sandbox, .. } = env;
     sandbox.stop();
     for args in [&["list"][..], &["status", "busy"], &["uninstall", "busy"]] {
-        let mut cmd = Command::cargo_bin("rudder").unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rudder"));
         cmd.env_remove("RUDDER_DRIVER")
             .env("HOME", dir.path())
             .arg("--kubeconfig")
             .arg(&kubeconfig)
             .args(args);
-        let (code, out, err) = output(cmd);
+        let (code, out, err) = Run::command(cmd).parts();
         assert_eq!((code, out.as_str()), (1, ""), "{args:?}");
         let host = server.trim_start_matches("http://");
         assert!(

@@ -10,20 +10,15 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rudder::release::{ObjectKind, Release, Stamp, Status, to_object};
+use common::sandbox_env::{Run, SandboxEnv};
+use rudder::release::{ObjectKind, Stamp, Status, to_object};
 use rudder::sandbox::delay::DelayRule;
-use rudder::sandbox::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
-
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-}
 
 fn chart() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,32 +27,17 @@ fn chart() -> String {
         .to_string()
 }
 
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}});
-        assert_eq!(env.send("POST", "/api/v1/namespaces", &ns), 201);
-        env
-    }
+/// A sandbox with namespace `apps`; rudder runs hold a 2s lock lease unless a run says
+/// otherwise (`command`, `spawn`).
+fn start() -> SandboxEnv {
+    SandboxEnv::start(NS).with_rudder_env("RUDDER_LOCK_LEASE", "2s")
+}
 
-    /// `rudder ARGS --kubeconfig K -n apps` with lease `lease`.
+impl SandboxEnv {
+    /// `rudder ARGS --kubeconfig K -n apps` with lease `lease`, its output piped.
     fn command(&self, args: &[&str], lease: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rudder"));
-        cmd.args(args)
-            .arg("--kubeconfig")
-            .arg(self.dir.path().join("kubeconfig"))
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .env("RUDDER_LOCK_LEASE", lease)
-            .stdin(Stdio::null())
+        let mut cmd = self.rudder(args);
+        cmd.env("RUDDER_LOCK_LEASE", lease)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         cmd
@@ -65,53 +45,6 @@ impl Env {
 
     fn spawn(&self, args: &[&str], lease: &str) -> Child {
         self.command(args, lease).spawn().unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args, "2s").output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "rudder {args:?} failed: {stderr}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Runs rudder, asserts exit 1 with a one-line `Error: ...`; returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        finished_with_error(self.run(args), args)
-    }
-
-    fn send(&self, method: &str, path: &str, body: &Value) -> u16 {
-        reqwest::blocking::Client::new()
-            .request(
-                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-                format!("{}{path}", self.sandbox.url()),
-            )
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    /// Revision `v` of `name`: the stored object and the release in it.
-    fn record(&self, name: &str, v: u64) -> Option<(Value, Release)> {
-        common::release_record(|p| self.get(p), NS, name, v)
-    }
-
-    fn statuses(&self, name: &str) -> Vec<(u64, Status)> {
-        common::release_statuses(|p| self.get(p), NS, name)
     }
 
     fn message(&self) -> String {
@@ -142,14 +75,6 @@ impl Env {
                 .map(|(o, _)| o)
         })
     }
-}
-
-fn finished_with_error(out: Output, args: &[&str]) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "rudder {args:?}: {stderr}");
-    assert!(stderr.starts_with("Error: "), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
 }
 
 fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
@@ -192,7 +117,7 @@ fn sigkill(mut child: Child) {
 
 #[test]
 fn killed_upgrade_is_refused_until_recovered() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false,message=one"]);
 
@@ -232,7 +157,7 @@ fn killed_upgrade_is_refused_until_recovered() {
     }
     // Helm reads the locked record (the lock annotations are invisible to it) and refuses too
     let helm = |step: &str| {
-        let input = json!({"kubeconfig": env.dir.path().join("kubeconfig"), "namespace": NS,
+        let input = json!({"kubeconfig": env.kubeconfig(), "namespace": NS,
                            "chart": PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deploy/gochart"),
                            "release": "web", "step": step});
         common::oracle("deploy_helm.py", &input)
@@ -340,7 +265,7 @@ fn killed_upgrade_is_refused_until_recovered() {
 
 #[test]
 fn two_concurrent_upgrades_exactly_one_proceeds() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false,message=zero"]);
     env.slow_applies("700ms");
@@ -351,7 +276,7 @@ fn two_concurrent_upgrades_exactly_one_proceeds() {
         let winners: Vec<usize> = (0..2).filter(|i| outs[*i].status.success()).collect();
         assert_eq!(winners.len(), 1, "round {round}: {outs:?}");
         let loser = outs.into_iter().nth(1 - winners[0]).unwrap();
-        let err = finished_with_error(loser, &["upgrade"]);
+        let err = Run::of(loser).assert_error(&["upgrade"]).stderr;
         assert!(
             err.contains(&format!(
                 "release \"web\" is locked: revision {} is pending-upgrade, held by ",
@@ -369,7 +294,7 @@ fn two_concurrent_upgrades_exactly_one_proceeds() {
 
 #[test]
 fn forced_recovery_is_not_clobbered_by_the_live_holder() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     env.slow_applies("2s");
@@ -378,7 +303,9 @@ fn forced_recovery_is_not_clobbered_by_the_live_holder() {
     let who = holder(&locked).unwrap();
     let out = env.ok(&["recover", "web", "--force"]);
     assert!(out.contains("recovered (forced)"), "{out}");
-    let err = finished_with_error(child.wait_with_output().unwrap(), &["upgrade"]);
+    let err = Run::of(child.wait_with_output().unwrap())
+        .assert_error(&["upgrade"])
+        .stderr;
     assert!(
         err.contains("lost the lock on release \"web\" revision 2") && err.contains("now failed"),
         "{err}"
@@ -408,7 +335,7 @@ fn stuck_renewed(object: &Value) -> String {
 
 #[test]
 fn pending_release_left_by_helm_is_recovered_without_force() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false"]);
     // a pending record as Helm leaves it: no lock annotations
@@ -417,7 +344,7 @@ fn pending_release_left_by_helm_is_recovered_without_force() {
     rel.info.status = Status::PendingRollback;
     let object = to_object(ObjectKind::Secret, &rel, Stamp::created_now());
     assert_eq!(
-        env.send("POST", &format!("/api/v1/namespaces/{NS}/secrets"), &object),
+        env.send_json("POST", &format!("/api/v1/namespaces/{NS}/secrets"), &object),
         201
     );
     let err = env.fails(&["rollback", "web", "1"]);
@@ -456,19 +383,19 @@ fn pending_release_left_by_helm_is_recovered_without_force() {
 
 #[test]
 fn invalid_lease_setting_is_refused_before_anything_is_written() {
-    let env = Env::start();
+    let env = start();
     let out = env
         .command(&["install", "web", &chart()], "soon")
         .output()
         .unwrap();
-    let err = finished_with_error(out, &["install"]);
+    let err = Run::of(out).assert_error(&["install"]).stderr;
     assert!(err.contains("RUDDER_LOCK_LEASE=\"soon\""), "{err}");
     assert_eq!(env.statuses("web"), vec![]);
 }
 
 #[test]
 fn an_upgrade_that_passed_its_check_yields_to_an_uninstall_that_locked_first() {
-    let env = Env::start();
+    let env = start();
     let c = chart();
     env.ok(&["install", "web", &c, "--set", "gadget=false,message=one"]);
     // The upgrade reads revision 1 deployed, then its pending record's create is held back;
@@ -486,7 +413,7 @@ fn an_upgrade_that_passed_its_check_yields_to_an_uninstall_that_locked_first() {
     let uninstall = env.spawn(&["uninstall", "web"], "30s");
     let up = upgrade.wait_with_output().unwrap();
     let un = uninstall.wait_with_output().unwrap();
-    let err = finished_with_error(up, &["upgrade"]);
+    let err = Run::of(up).assert_error(&["upgrade"]).stderr;
     assert!(
         err.contains("another operation got there first")
             && err.contains("revision 1 is uninstalling"),

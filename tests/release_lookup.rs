@@ -5,10 +5,11 @@
 //! `--dry-run=server` and `diff` live, and `Capabilities.APIVersions` / `KubeVersion` from the
 //! cluster's discovery (a CRD's group/version appearing once the CRD is installed).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use rudder::sandbox::{Sandbox, SandboxOptions};
+use common::sandbox_env::SandboxEnv;
 use serde_json::{Value, json};
 
 const NS: &str = "apps";
@@ -69,96 +70,32 @@ const CRD: &str = r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomRe
   "versions": [{"name": "v1", "served": true, "storage": true,
    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}"#;
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
+/// A sandbox with namespaces `apps` and `seeded` (two ConfigMaps to look up) and the `looky`
+/// chart written.
+fn start() -> SandboxEnv {
+    let env = SandboxEnv::start(NS);
+    env.create(
+        "/api/v1/namespaces",
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SEEDED}}),
+    );
+    for (name, color) in [("colors", "blue"), ("sizes", "large")] {
+        env.create(
+            &format!("/api/v1/namespaces/{SEEDED}/configmaps"),
+            &json!({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": name}, "data": {"color": color}}),
+        );
+    }
+    write_chart(&env.chart());
+    env
 }
 
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        for ns in [NS, SEEDED] {
-            env.post(
-                "/api/v1/namespaces",
-                &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
-            );
-        }
-        for (name, color) in [("colors", "blue"), ("sizes", "large")] {
-            env.post(
-                &format!("/api/v1/namespaces/{SEEDED}/configmaps"),
-                &json!({"apiVersion": "v1", "kind": "ConfigMap",
-                        "metadata": {"name": name}, "data": {"color": color}}),
-            );
-        }
-        write_chart(&env.chart());
-        env
-    }
-
+impl SandboxEnv {
     fn chart(&self) -> PathBuf {
-        self.dir.path().join("looky")
+        self.path("looky")
     }
 
     fn chart_arg(&self) -> String {
         self.chart().display().to_string()
-    }
-
-    fn rudder(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("rudder").unwrap();
-        cmd.args(args)
-            .arg("--kubeconfig")
-            .arg(self.dir.path().join("kubeconfig"))
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER");
-        cmd
-    }
-
-    /// Runs rudder, asserts success, returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.rudder(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "rudder {args:?} failed: {stderr}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Runs rudder, asserts exit 1 with one `Error:` line, returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.rudder(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "rudder {args:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        stderr
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    fn post(&self, collection: &str, object: &Value) {
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}{collection}", self.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(object.to_string())
-            .send()
-            .unwrap();
-        assert!(
-            resp.status().is_success(),
-            "POST {collection}: {}",
-            resp.status()
-        );
     }
 
     /// The report ConfigMap's data of release `name`.
@@ -176,7 +113,7 @@ impl Env {
     }
 
     fn install_crd(&self) {
-        self.post(
+        self.create(
             "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
             &serde_json::from_str(CRD).unwrap(),
         );
@@ -215,7 +152,7 @@ fn sandbox_git_version() -> &'static str {
 
 #[test]
 fn install_and_upgrade_read_the_live_cluster() {
-    let env = Env::start();
+    let env = start();
     env.ok(&["install", "looky", &env.chart_arg()]);
     let report = env.report("looky");
     assert_eq!(report["color"], "blue", "{report}");
@@ -259,7 +196,7 @@ fn install_and_upgrade_read_the_live_cluster() {
 
 #[test]
 fn template_and_client_dry_runs_are_offline_server_dry_run_and_diff_are_live() {
-    let env = Env::start();
+    let env = start();
     let out = env.ok(&["template", "looky", &env.chart_arg()]);
     let report = report_in(&out);
     assert_eq!(report["color"], "none", "{report}");
@@ -295,30 +232,27 @@ fn template_and_client_dry_runs_are_offline_server_dry_run_and_diff_are_live() {
         "--detailed-exitcode",
     ]);
     // A change in what lookup sees shows up in the diff.
-    env.post(
+    env.create(
         &format!("/api/v1/namespaces/{SEEDED}/configmaps"),
         &json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shapes"}}),
     );
-    let out = env
-        .rudder(&[
-            "diff",
-            "upgrade",
-            "looky",
-            &env.chart_arg(),
-            "--detailed-exitcode",
-            "--no-color",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = env.run(&[
+        "diff",
+        "upgrade",
+        "looky",
+        &env.chart_arg(),
+        "--detailed-exitcode",
+        "--no-color",
+    ]);
+    assert_eq!(out.code, Some(2));
+    let text = &out.stdout;
     assert!(text.contains("shapes"), "{text}");
     assert!(!text.contains("password"), "{text}");
 }
 
 #[test]
 fn capabilities_list_a_crd_once_it_is_installed() {
-    let env = Env::start();
+    let env = start();
     env.ok(&["install", "looky", &env.chart_arg()]);
     assert!(
         env.get(&format!(
@@ -344,7 +278,7 @@ fn capabilities_list_a_crd_once_it_is_installed() {
 
 #[test]
 fn a_lookup_the_server_refuses_fails_the_render_naming_it() {
-    let env = Env::start();
+    let env = start();
     env.sandbox
         .deny(format!("get:configmaps:{SEEDED}").parse().unwrap());
     let err = env.fails(&["install", "looky", &env.chart_arg()]);

@@ -1,5 +1,8 @@
-//! Shared helpers for integration tests: the real Helm engine as an oracle.
+//! Shared helpers for integration tests: the real Helm engine as an oracle, release records
+//! read from a cluster, and the sandbox environment the release tests run in (`sandbox_env`).
 #![allow(dead_code)]
+
+pub mod sandbox_env;
 
 use std::io::Write;
 use std::path::PathBuf;
