@@ -59,17 +59,45 @@ impl Run {
         (self.code.unwrap_or(-1), self.stdout, self.stderr)
     }
 
-    /// Asserts the run failed as every rudder error must: exit 1, one `Error: ...` line on
-    /// stderr, no panic. `what` names the command in the failure message.
+    /// Asserts the run failed as every rudder error must: exit 1, one `Error: ...` line, last
+    /// on stderr, no panic. Lines before it may only be progress (`--wait`, hooks waited for).
+    /// `what` names the command in the failure message.
     pub fn assert_error(self, what: &[&str]) -> Run {
         let stderr = &self.stderr;
         assert_eq!(self.code, Some(1), "rudder {what:?}: {stderr}");
-        assert!(stderr.starts_with("Error: "), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        let lines: Vec<&str> = stderr.trim_end().lines().collect();
+        let (last, before) = lines.split_last().expect("an error on stderr");
+        assert!(last.starts_with("Error: "), "{stderr}");
+        for line in before {
+            assert!(
+                PROGRESS_LINES.iter().any(|p| line.starts_with(p)),
+                "only progress may precede the error, not {line:?}: {stderr}"
+            );
+        }
         self
     }
+
+    /// The `Error: ...` line of a failed run (the last line of stderr).
+    pub fn error_line(&self) -> String {
+        self.stderr
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    }
 }
+
+/// How the lines of rudder's progress on stderr (without a terminal) begin.
+const PROGRESS_LINES: [&str; 6] = [
+    "waiting for ",
+    "waiting: ",
+    "ready: ",
+    "failed: ",
+    "deleted: ",
+    "hook ",
+];
 
 impl SandboxEnv {
     /// Starts a sandbox and creates namespace `ns`, which every `rudder` run targets (`-n ns`).
@@ -190,7 +218,7 @@ impl SandboxEnv {
     /// Runs rudder and asserts it failed with one `Error: ...` line (exit 1); returns that
     /// line.
     pub fn fails(&self, args: &[&str]) -> String {
-        self.fails_run(args).stderr.trim_end().to_string()
+        self.fails_run(args).error_line()
     }
 
     /// As `fails`, returning the whole run (for what the failure printed on stdout).
