@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, end to end, with no cluster: install → upgrade → rollback → history of
+# The main job, end to end, with no cluster: install --wait → diff → upgrade --wait → rollback → history of
 # charts/lobsters against rudder's sandbox API server, persisted in a fresh directory.
 # Each command is printed before it runs. The sandbox state stays in $TOUR_DIR afterwards
 # (with a kubeconfig in it, for kubectl).
@@ -11,8 +11,9 @@ step() {
     printf '\n\033[1m$ rudder --sandbox %s %s\033[0m\n' "$TOUR_DIR" "$*"
     target/release/rudder --sandbox "$TOUR_DIR" "$@"
 }
-step install my-site charts/lobsters -n web --create-namespace
-step upgrade my-site charts/lobsters --set replicaCount=3 -n web
+step install my-site charts/lobsters -n web --create-namespace --wait
+step diff upgrade my-site charts/lobsters --set replicaCount=3 -n web
+step upgrade my-site charts/lobsters --set replicaCount=3 -n web --wait
 step status my-site -n web
 step rollback my-site 1 -n web
 step history my-site -n web
