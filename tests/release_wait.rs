@@ -10,44 +10,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::sandbox_env::SandboxEnv;
 use rudder::release::Status;
-use rudder::sandbox::{Sandbox, SandboxOptions};
-use serde_json::{Value, json};
 
 const NS: &str = "apps";
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn start() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::start(SandboxOptions {
-            kubeconfig: Some(dir.path().join("kubeconfig")),
-            access_log: Some(dir.path().join("access.log")),
-            ..SandboxOptions::default()
-        })
-        .unwrap();
-        let env = Env { sandbox, dir };
-        let resp = reqwest::blocking::Client::new()
-            .post(format!("{}/api/v1/namespaces", env.sandbox.url()))
-            .header("content-type", "application/json")
-            .body(
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
-                    .to_string(),
-            )
-            .send()
-            .unwrap();
-        assert!(resp.status().is_success());
-        env
-    }
-
+impl SandboxEnv {
     /// A chart named `name` whose templates are `templates` (file name, YAML).
     fn chart(&self, name: &str, templates: &[(&str, String)]) -> PathBuf {
-        let root = self.dir.path().join(name);
+        let root = self.path(name);
         std::fs::create_dir_all(root.join("templates")).unwrap();
         std::fs::write(
             root.join("Chart.yaml"),
@@ -60,40 +31,11 @@ impl Env {
         root
     }
 
-    /// Runs `rudder ARGS --kubeconfig K -n apps`; returns (exit code, stdout, stderr, time).
-    fn run(&self, args: &[&str]) -> (Option<i32>, String, String, Duration) {
+    /// Runs `rudder ARGS`; returns (exit code, stdout, stderr, how long it took).
+    fn timed(&self, args: &[&str]) -> (Option<i32>, String, String, Duration) {
         let started = Instant::now();
-        let out = Command::cargo_bin("rudder")
-            .unwrap()
-            .args(args)
-            .arg("--kubeconfig")
-            .arg(self.dir.path().join("kubeconfig"))
-            .args(["-n", NS])
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr,
-            started.elapsed(),
-        )
-    }
-
-    fn get(&self, path: &str) -> Option<Value> {
-        let resp = reqwest::blocking::get(format!("{}{path}", self.sandbox.url())).unwrap();
-        if resp.status().as_u16() == 404 {
-            return None;
-        }
-        Some(serde_json::from_str(&resp.text().unwrap()).unwrap())
-    }
-
-    fn access_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("access.log")).unwrap()
+        let run = self.run(args);
+        (run.code, run.stdout, run.stderr, started.elapsed())
     }
 }
 
@@ -133,7 +75,7 @@ fn at(haystack: &str, needle: &str) -> usize {
 
 #[test]
 fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let chart = env.chart(
         "web",
         &[
@@ -143,7 +85,7 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
             ("d.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\n  annotations:\n    sandbox.rudder.dev/simulate: delay=1s\nspec:\n  containers:\n  - name: main\n    image: busybox\n".to_string()),
         ],
     );
-    let (code, _, stderr, took) = env.run(&[
+    let (code, _, stderr, took) = env.timed(&[
         "install",
         "web",
         chart.to_str().unwrap(),
@@ -159,7 +101,7 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
     at(&stderr, "ready: Deployment/api\n");
     at(&stderr, "ready: Pod/solo\n");
     assert!(!stderr.contains("ConfigMap"), "{stderr}");
-    let log = env.access_log();
+    let log = env.access_log_text();
     let w = watches(&log);
     assert_eq!(
         w.get(&format!("/apis/apps/v1/namespaces/{NS}/deployments")),
@@ -177,7 +119,7 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
     );
     // An upgrade waits too (the new annotation restarts the simulated rollout).
     let chart2 = env.chart("web2", &[("a.yaml", deployment("web", "delay=1s"))]);
-    let (code, _, stderr, _) = env.run(&[
+    let (code, _, stderr, _) = env.timed(&[
         "upgrade",
         "web",
         chart2.to_str().unwrap(),
@@ -188,14 +130,14 @@ fn install_wait_reports_waiting_then_ready_with_one_watch_per_kind() {
     assert_eq!(code, Some(0), "{stderr}");
     at(&stderr, "ready: Deployment/web\n");
     // So does a rollback (revision 1 brings back Deployment/api).
-    let (code, _, stderr, _) = env.run(&["rollback", "web", "1", "--wait", "--timeout", "60s"]);
+    let (code, _, stderr, _) = env.timed(&["rollback", "web", "1", "--wait", "--timeout", "60s"]);
     assert_eq!(code, Some(0), "{stderr}");
     at(&stderr, "ready: Deployment/api\n");
 }
 
 #[test]
 fn never_ready_deployment_times_out_naming_it_and_fails_the_release() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let chart = env.chart(
         "stuck",
         &[
@@ -203,7 +145,7 @@ fn never_ready_deployment_times_out_naming_it_and_fails_the_release() {
             ("b.yaml", deployment("fine", "")),
         ],
     );
-    let (code, _, stderr, took) = env.run(&[
+    let (code, _, stderr, took) = env.timed(&[
         "install",
         "stuck",
         chart.to_str().unwrap(),
@@ -238,16 +180,16 @@ fn never_ready_deployment_times_out_naming_it_and_fails_the_release() {
         "{}",
         release.info.description
     );
-    let (code, stdout, _, _) = env.run(&["status", "stuck"]);
+    let (code, stdout, _, _) = env.timed(&["status", "stuck"]);
     assert_eq!(code, Some(0));
     assert!(stdout.contains("STATUS: failed"), "{stdout}");
 }
 
 #[test]
 fn failing_job_and_crash_looping_pod_fail_fast() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let chart = env.chart("migrate", &[("a.yaml", job("migrate", "fail"))]);
-    let (code, _, stderr, took) = env.run(&[
+    let (code, _, stderr, took) = env.timed(&[
         "install",
         "migrate",
         chart.to_str().unwrap(),
@@ -270,7 +212,7 @@ fn failing_job_and_crash_looping_pod_fail_fast() {
 
     let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crasher\n  annotations:\n    sandbox.rudder.dev/simulate: fail\nspec:\n  containers:\n  - name: main\n    image: busybox\n".to_string();
     let chart = env.chart("crasher", &[("a.yaml", pod)]);
-    let (code, _, stderr, took) = env.run(&[
+    let (code, _, stderr, took) = env.timed(&[
         "install",
         "crasher",
         chart.to_str().unwrap(),
@@ -288,16 +230,17 @@ fn failing_job_and_crash_looping_pod_fail_fast() {
 
 #[test]
 fn wait_for_jobs_waits_for_a_delayed_job() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     // Without --wait-for-jobs a Job is ready once created: nothing to wait for.
     let chart = env.chart("quick", &[("a.yaml", job("quick", "delay=30s"))]);
-    let (code, _, stderr, took) = env.run(&["install", "quick", chart.to_str().unwrap(), "--wait"]);
+    let (code, _, stderr, took) =
+        env.timed(&["install", "quick", chart.to_str().unwrap(), "--wait"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.contains("Job/quick"), "{stderr}");
     assert!(took < Duration::from_secs(20), "{took:?}");
 
     let chart = env.chart("slow", &[("a.yaml", job("slow", "delay=2s"))]);
-    let (code, _, stderr, took) = env.run(&[
+    let (code, _, stderr, took) = env.timed(&[
         "install",
         "slow",
         chart.to_str().unwrap(),
@@ -315,7 +258,7 @@ fn wait_for_jobs_waits_for_a_delayed_job() {
 
 #[test]
 fn uninstall_wait_waits_until_the_objects_are_gone() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let chart = env.chart(
         "gone",
         &[
@@ -323,9 +266,9 @@ fn uninstall_wait_waits_until_the_objects_are_gone() {
             ("b.yaml", configmap("gone-settings")),
         ],
     );
-    let (code, _, stderr, _) = env.run(&["install", "gone", chart.to_str().unwrap()]);
+    let (code, _, stderr, _) = env.timed(&["install", "gone", chart.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
-    let (code, stdout, stderr, _) = env.run(&["uninstall", "gone", "--wait", "--timeout", "30s"]);
+    let (code, stdout, stderr, _) = env.timed(&["uninstall", "gone", "--wait", "--timeout", "30s"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("release \"gone\" uninstalled"), "{stdout}");
     at(&stderr, "deleted: Deployment/gone\n");
@@ -334,7 +277,7 @@ fn uninstall_wait_waits_until_the_objects_are_gone() {
         env.get(&format!("/apis/apps/v1/namespaces/{NS}/deployments/gone"))
             .is_none()
     );
-    let w = watches(&env.access_log());
+    let w = watches(&env.access_log_text());
     assert!(w.values().all(|n| *n == 1), "{w:?}");
 }
 
@@ -346,15 +289,15 @@ fn closed_watches_are_reestablished_and_deletion_of_absent_objects_is_immediate(
     use rudder::kube::readiness::ReadinessOptions;
     use rudder::kube::{Cluster, KubeEnv, KubeOptions, ObjectRef, WaitFor, WaitOptions};
 
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     let chart = env.chart("slow", &[("a.yaml", deployment("slow", "delay=3s"))]);
-    let (code, _, stderr, _) = env.run(&["install", "slow", chart.to_str().unwrap()]);
+    let (code, _, stderr, _) = env.timed(&["install", "slow", chart.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{stderr}");
-    let before = watches(&env.access_log()).len();
+    let before = watches(&env.access_log_text()).len();
     assert_eq!(before, 0);
     let cluster = Cluster::connect(
         &KubeOptions {
-            kubeconfig: Some(env.dir.path().join("kubeconfig")),
+            kubeconfig: Some(env.kubeconfig()),
             namespace: Some(NS.into()),
             ..KubeOptions::default()
         },
@@ -388,7 +331,7 @@ fn closed_watches_are_reestablished_and_deletion_of_absent_objects_is_immediate(
         "Deployment/slow: Ready 1/1 replicas available",
         "{seen:?}"
     );
-    let log = env.access_log();
+    let log = env.access_log_text();
     let n = watches(&log)[&format!("/apis/apps/v1/namespaces/{NS}/deployments")];
     assert!(n >= 2, "the 1s watch was not re-established: {log}");
     assert!(n <= 6, "a watch storm: {n} watches\n{log}");
@@ -419,13 +362,13 @@ fn closed_watches_are_reestablished_and_deletion_of_absent_objects_is_immediate(
 
 #[test]
 fn a_forbidden_watch_fails_the_wait_naming_what_was_watched() {
-    let env = Env::start();
+    let env = SandboxEnv::start(NS);
     env.sandbox
         .deny(format!("watch:deployments:{NS}").parse().unwrap());
     env.sandbox
         .deny(format!("list:deployments:{NS}").parse().unwrap());
     let chart = env.chart("denied", &[("a.yaml", deployment("denied", ""))]);
-    let (code, _, stderr, took) = env.run(&[
+    let (code, _, stderr, took) = env.timed(&[
         "install",
         "denied",
         chart.to_str().unwrap(),
