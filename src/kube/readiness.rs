@@ -156,7 +156,7 @@ fn is_true(cond: &Value) -> bool {
 }
 
 /// `reason: message` of a condition (either may be missing).
-fn explain(cond: &Value) -> String {
+pub fn explain(cond: &Value) -> String {
     let reason = text(cond, "/reason");
     let message = text(cond, "/message");
     match (reason.is_empty(), message.is_empty()) {
@@ -333,7 +333,7 @@ fn pod(obj: &Value) -> Readiness {
 }
 
 /// The reason a terminated container gives, as `container NAME: REASON (exit code N)`.
-fn terminated_reason(obj: &Value) -> Option<String> {
+pub fn terminated_reason(obj: &Value) -> Option<String> {
     obj.pointer("/status/containerStatuses")
         .and_then(Value::as_array)?
         .iter()

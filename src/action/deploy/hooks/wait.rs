@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use kube::api::{WatchEvent, WatchParams};
 use serde_json::Value;
 
+use crate::kube::readiness::{ReadinessOptions, State, explain, readiness, terminated_reason};
 use crate::kube::{Cluster, KubeError};
 
 /// How a hook object ended.
@@ -37,65 +38,41 @@ pub fn outcome(kind: &str, object: &Value) -> Option<Outcome> {
     }
 }
 
+/// A Job's outcome by the `--wait` rules ([`readiness`], Jobs waited for): complete, or failed
+/// with its condition's reason.
 fn job_outcome(job: &Value) -> Option<Outcome> {
-    let conditions = job
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)?;
-    let holds = |kind: &str| {
-        conditions
-            .iter()
-            .find(|c| c["type"] == kind && c["status"] == "True")
-    };
-    if holds("Complete").is_some() {
-        return Some(Outcome::Succeeded);
+    let now = readiness(
+        job,
+        ReadinessOptions {
+            wait_for_jobs: true,
+        },
+    );
+    match now.state {
+        State::Ready => Some(Outcome::Succeeded),
+        State::Failed => Some(Outcome::Failed(now.message)),
+        State::InProgress => None,
     }
-    holds("Failed").map(|c| Outcome::Failed(reason_text(c)))
 }
 
+/// A Pod hook must run to completion (`Succeeded`), which is not what `--wait` asks of a Pod
+/// (Ready); its failure reason is the status's, else its first failed container's.
 fn pod_outcome(pod: &Value) -> Option<Outcome> {
     match pod.pointer("/status/phase").and_then(Value::as_str) {
         Some("Succeeded") => Some(Outcome::Succeeded),
         Some("Failed") => {
             let status = &pod["status"];
-            let mut reason = reason_text(status);
+            let mut reason = if status.get("reason").is_some() || status.get("message").is_some() {
+                explain(status)
+            } else {
+                String::new()
+            };
             if reason.is_empty() {
-                reason = terminated_container(status).unwrap_or_else(|| "pod failed".into());
+                reason = terminated_reason(pod).unwrap_or_else(|| "pod failed".into());
             }
             Some(Outcome::Failed(reason))
         }
         _ => None,
     }
-}
-
-/// `reason: message` of a condition or status (either part may be missing).
-fn reason_text(v: &Value) -> String {
-    let part = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").trim();
-    match (part("reason"), part("message")) {
-        ("", m) => m.to_string(),
-        (r, "") => r.to_string(),
-        (r, m) => format!("{r}: {m}"),
-    }
-}
-
-/// The first container that terminated unsuccessfully, as `container C: Error (exit code 1)`.
-fn terminated_container(status: &Value) -> Option<String> {
-    status
-        .get("containerStatuses")
-        .and_then(Value::as_array)?
-        .iter()
-        .find_map(|c| {
-            let t = c.pointer("/state/terminated")?;
-            let code = t.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
-            (code != 0).then(|| {
-                format!(
-                    "container {}: {} (exit code {code})",
-                    c["name"].as_str().unwrap_or("?"),
-                    t.get("reason")
-                        .and_then(Value::as_str)
-                        .unwrap_or("terminated")
-                )
-            })
-        })
 }
 
 /// Waits until the `kind` object `name` (in `namespace`) reaches an outcome, at most `timeout`.
