@@ -166,11 +166,13 @@ mod tests {
 
     #[test]
     fn job_and_pod_outcomes() {
-        let running = json!({"status": {"active": 1}});
+        // As the API server sends them: with apiVersion and kind.
+        let running = json!({"apiVersion": "batch/v1", "kind": "Job", "status": {"active": 1}});
         assert_eq!(outcome("Job", &running), None);
-        let done = json!({"status": {"conditions": [{"type": "Complete", "status": "True"}]}});
+        let done = json!({"apiVersion": "batch/v1", "kind": "Job",
+                          "status": {"conditions": [{"type": "Complete", "status": "True"}]}});
         assert_eq!(outcome("Job", &done), Some(Outcome::Succeeded));
-        let failed = json!({"status": {"conditions": [
+        let failed = json!({"apiVersion": "batch/v1", "kind": "Job", "status": {"conditions": [
             {"type": "Complete", "status": "False"},
             {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
              "message": "Job has reached the specified backoff limit"}]}});
