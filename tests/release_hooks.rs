@@ -554,6 +554,13 @@ fn rudder_test_reports_each_test_and_prints_logs() {
 
     let out = env.ok(&["test", "tt", "--filter", "name=t-ok", "--logs"]);
     assert!(out.starts_with("NAME: tt\n"), "{out}");
+    // `get all` shows the recorded run as status does.
+    let all = env.ok(&["get", "all", "tt"]);
+    assert!(
+        all.contains("TEST SUITE:     t-ok\nLast Started:   ")
+            && all.contains("Phase:          Succeeded\n"),
+        "{all}"
+    );
     assert!(
         out.contains("TEST SUITE:     t-ok\nLast Started:   "),
         "{out}"

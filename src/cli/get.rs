@@ -177,7 +177,7 @@ fn all_text(r: &Release) -> anyhow::Result<String> {
         let _ = writeln!(out, "APP_VERSION: {app}");
     }
     let _ = writeln!(out, "DESCRIPTION: {}", r.info.description);
-    let _ = writeln!(out, "TEST SUITE: None");
+    out.push_str(&super::release_print::test_suite(r));
     let user = encode(OutputFormat::Yaml, &values_value(r, false)?)?;
     let _ = writeln!(out, "USER-SUPPLIED VALUES:\n{user}");
     let computed = encode(OutputFormat::Yaml, &values_value(r, true)?)?;
