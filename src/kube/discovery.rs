@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList;
 use kube::core::discovery::v2::{APIGroupDiscovery, APIGroupDiscoveryList};
 use kube::core::{ApiResource, gvk::GroupVersion};
 
@@ -64,12 +65,12 @@ pub(crate) fn pick(
         })
 }
 
-/// Fetches the resource list of one apiVersion (`None` when the server does not serve it).
-pub(crate) async fn fetch(
+/// Asks the server for the resources of `api_version` (`/api/v1` or `/apis/GROUP/VERSION`):
+/// the parsed group/version and the server's answer (its errors are the caller's to judge).
+async fn resource_list(
     client: &kube::Client,
     api_version: &str,
-    server: &str,
-) -> Result<Option<Vec<Resource>>, KubeError> {
+) -> Result<(GroupVersion, Result<APIResourceList, kube::Error>), KubeError> {
     let gv: GroupVersion = api_version.parse().map_err(|_| KubeError::InvalidObject {
         object: format!("apiVersion {api_version:?}"),
         message: "is not GROUP/VERSION or VERSION".into(),
@@ -79,6 +80,16 @@ pub(crate) async fn fetch(
     } else {
         client.list_api_group_resources(api_version).await
     };
+    Ok((gv, answer))
+}
+
+/// Fetches the resource list of one apiVersion (`None` when the server does not serve it).
+pub(crate) async fn fetch(
+    client: &kube::Client,
+    api_version: &str,
+    server: &str,
+) -> Result<Option<Vec<Resource>>, KubeError> {
+    let (gv, answer) = resource_list(client, api_version).await?;
     let list = match answer {
         Ok(list) => list,
         Err(kube::Error::Api(status)) if status.code == 404 => return Ok(None),
@@ -228,15 +239,7 @@ async fn discover_all(client: &kube::Client, server: &str) -> Result<ServedApis,
     );
     let mut served = ServedApis::default();
     for gv in versions {
-        let parsed: GroupVersion = gv.parse().map_err(|_| KubeError::InvalidObject {
-            object: format!("apiVersion {gv:?}"),
-            message: "is not GROUP/VERSION or VERSION".into(),
-        })?;
-        let answer = if parsed.group.is_empty() {
-            client.list_core_api_resources(&parsed.version).await
-        } else {
-            client.list_api_group_resources(&gv).await
-        };
+        let (parsed, answer) = resource_list(client, &gv).await?;
         let list = match answer {
             Ok(list) => list,
             // Helm tolerates a group that fails discovery (an aggregated API server down).

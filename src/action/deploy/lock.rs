@@ -319,16 +319,8 @@ pub fn acquire(
     storage: &Storage,
     release: &Release,
 ) -> Result<Held, ActionError> {
-    let lease = lease_duration()?;
-    let kind = store_kind(storage);
-    let held = Held {
-        name: release.name.clone(),
-        namespace: release.namespace.clone(),
-        version: release.version,
-        lease,
-        kind,
-        last: Mutex::new(None),
-    };
+    let held = Held::new(storage, release)?;
+    let (lease, kind) = (held.lease, held.kind);
     let Some((object_kind, store)) = kind else {
         storage.create(release)?;
         return Ok(held);
@@ -340,13 +332,7 @@ pub fn acquire(
         }
     }
     let mut object = to_object(object_kind, release, Stamp::created_now());
-    let now = rfc3339(Utc::now());
-    object["metadata"]["annotations"] = serde_json::json!({
-        HOLDER_ANNOTATION: holder_identity(),
-        ACQUIRED_ANNOTATION: now,
-        RENEWED_ANNOTATION: now,
-        LEASE_ANNOTATION: format_lease(lease),
-    });
+    object["metadata"]["annotations"] = lock_annotations(lease);
     match cluster.store(store, &release.namespace).create(&object) {
         Ok(stored) => {
             held.remember(stored);
@@ -405,28 +391,14 @@ pub fn acquire_existing(
     release: &Release,
     resource_version: Option<&str>,
 ) -> Result<Held, ActionError> {
-    let lease = lease_duration()?;
-    let kind = store_kind(storage);
-    let held = Held {
-        name: release.name.clone(),
-        namespace: release.namespace.clone(),
-        version: release.version,
-        lease,
-        kind,
-        last: Mutex::new(None),
-    };
+    let held = Held::new(storage, release)?;
+    let (lease, kind) = (held.lease, held.kind);
     let Some((object_kind, store)) = kind else {
         storage.update(release)?;
         return Ok(held);
     };
     let mut object = to_object(object_kind, release, Stamp::modified_now());
-    let now = rfc3339(Utc::now());
-    object["metadata"]["annotations"] = serde_json::json!({
-        HOLDER_ANNOTATION: holder_identity(),
-        ACQUIRED_ANNOTATION: now,
-        RENEWED_ANNOTATION: now,
-        LEASE_ANNOTATION: format_lease(lease),
-    });
+    object["metadata"]["annotations"] = lock_annotations(lease);
     if let Some(rv) = resource_version {
         object["metadata"]["resourceVersion"] = rv.into();
     }
@@ -449,7 +421,30 @@ pub fn acquire_existing(
     }
 }
 
+/// The annotations that make a record a lock held by this process since now.
+fn lock_annotations(lease: Duration) -> Value {
+    let now = rfc3339(Utc::now());
+    serde_json::json!({
+        HOLDER_ANNOTATION: holder_identity(),
+        ACQUIRED_ANNOTATION: now,
+        RENEWED_ANNOTATION: now,
+        LEASE_ANNOTATION: format_lease(lease),
+    })
+}
+
 impl Held {
+    /// The lock on `release`'s record in `storage`, not yet taken (`RUDDER_LOCK_LEASE` read).
+    fn new(storage: &Storage, release: &Release) -> Result<Held, ActionError> {
+        Ok(Held {
+            name: release.name.clone(),
+            namespace: release.namespace.clone(),
+            version: release.version,
+            lease: lease_duration()?,
+            kind: store_kind(storage),
+            last: Mutex::new(None),
+        })
+    }
+
     fn remember(&self, stored: Value) {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(stored);
     }
