@@ -6,45 +6,19 @@
 //! lobsters with TLS asks for a `Certificate`, whose CRD kube-cert-manager installs: that test
 //! installs kube-cert-manager first, as a user would.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-use rudder::sandbox::{Sandbox, SandboxOptions};
+use std::path::Path;
+
+use common::sandbox_env::SandboxEnv;
 use serde_json::Value;
 
-struct Env {
-    sandbox: Sandbox,
-    kubeconfig: PathBuf,
-    _dir: tempfile::TempDir,
+/// A sandbox with no namespace made: each test's releases make their own.
+fn start() -> SandboxEnv {
+    SandboxEnv::start_without_namespace()
 }
 
-fn start() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    let sandbox = Sandbox::start(SandboxOptions {
-        kubeconfig: Some(kubeconfig.clone()),
-        ..SandboxOptions::default()
-    })
-    .unwrap();
-    Env {
-        sandbox,
-        kubeconfig,
-        _dir: dir,
-    }
-}
-
-impl Env {
-    fn rudder(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("rudder").unwrap();
-        cmd.args(args)
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .env_remove("KUBECONFIG")
-            .env_remove("RUDDER_NAMESPACE")
-            .env_remove("RUDDER_DRIVER");
-        cmd
-    }
-
+impl SandboxEnv {
     /// Every object in the sandbox, as (resource, namespace, name, object).
     fn objects(&self) -> Vec<(String, String, String, Value)> {
         self.sandbox.with_state(|s| {
@@ -108,17 +82,8 @@ fn chart(name: &str) -> String {
         .to_string()
 }
 
-fn status_of(env: &Env, release: &str, ns: &str) -> Value {
-    let out = env
-        .rudder(&["status", release, "-n", ns, "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "status {release}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+fn status_of(env: &SandboxEnv, release: &str, ns: &str) -> Value {
+    serde_json::from_str(&env.ok(&["status", release, "-n", ns, "-o", "json"])).unwrap()
 }
 
 /// Install with `set`, upgrade in place (same chart and values), uninstall; check each step.
@@ -131,9 +96,7 @@ fn install_upgrade_uninstall_after(name: &str, set: &[&str], prerequisite: Optio
     let env = start();
     if let Some(pre) = prerequisite {
         let path = chart(pre);
-        env.rudder(&["install", pre, &path, "-n", "infra", "--create-namespace"])
-            .assert()
-            .success();
+        env.ok(&["install", pre, &path, "-n", "infra", "--create-namespace"]);
     }
     let ns = format!("ns-{name}");
     let release = format!("r-{name}");
@@ -143,7 +106,7 @@ fn install_upgrade_uninstall_after(name: &str, set: &[&str], prerequisite: Optio
     for s in set {
         install.extend(["--set", s]);
     }
-    env.rudder(&install).assert().success();
+    env.ok(&install);
     let status = status_of(&env, &release, &ns);
     assert_eq!(status["info"]["status"], "deployed", "{name}: {status}");
     assert_eq!(status["version"], 1);
@@ -172,14 +135,12 @@ fn install_upgrade_uninstall_after(name: &str, set: &[&str], prerequisite: Optio
     for s in set {
         upgrade.extend(["--set", s]);
     }
-    env.rudder(&upgrade).assert().success();
+    env.ok(&upgrade);
     let status = status_of(&env, &release, &ns);
     assert_eq!(status["info"]["status"], "deployed", "{name}: {status}");
     assert_eq!(status["version"], 2);
 
-    env.rudder(&["uninstall", &release, "-n", &ns])
-        .assert()
-        .success();
+    env.ok(&["uninstall", &release, "-n", &ns]);
     // Deletion of dependents (ReplicaSets, Pods) is asynchronous, as in a cluster.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
