@@ -63,17 +63,7 @@ fn writes_in(log: &str) -> Vec<String> {
 /// A chart named `name` in `dir` with these templates (plain YAML: the same text is a valid
 /// Tera and Go template, so Helm can install it too).
 fn chart(dir: &Path, name: &str, templates: &[(&str, String)]) -> PathBuf {
-    let root = dir.join(name);
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(
-        root.join("Chart.yaml"),
-        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
-    )
-    .unwrap();
-    for (file, text) in templates {
-        std::fs::write(root.join("templates").join(file), text).unwrap();
-    }
-    root
+    common::write_chart(dir, name, templates)
 }
 
 /// YAML `annotations:` lines at `indent` (values JSON-quoted, which YAML reads as strings).

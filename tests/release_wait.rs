@@ -18,17 +18,7 @@ const NS: &str = "apps";
 impl SandboxEnv {
     /// A chart named `name` whose templates are `templates` (file name, YAML).
     fn chart(&self, name: &str, templates: &[(&str, String)]) -> PathBuf {
-        let root = self.path(name);
-        std::fs::create_dir_all(root.join("templates")).unwrap();
-        std::fs::write(
-            root.join("Chart.yaml"),
-            format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
-        )
-        .unwrap();
-        for (file, text) in templates {
-            std::fs::write(root.join("templates").join(file), text).unwrap();
-        }
-        root
+        common::write_chart(self.dir.path(), name, templates)
     }
 
     /// Runs `rudder ARGS`; returns (exit code, stdout, stderr, how long it took).

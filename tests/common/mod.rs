@@ -94,3 +94,19 @@ pub fn release_statuses(
     out.sort_by_key(|(v, _)| *v);
     out
 }
+
+/// Writes a chart named `name` under `dir` (`Chart.yaml` apiVersion v2, version 0.1.0) with
+/// these templates (file name under `templates/`, text); returns its root.
+pub fn write_chart(dir: &std::path::Path, name: &str, templates: &[(&str, String)]) -> PathBuf {
+    let root = dir.join(name);
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+    )
+    .unwrap();
+    for (file, text) in templates {
+        std::fs::write(root.join("templates").join(file), text).unwrap();
+    }
+    root
+}
