@@ -20,10 +20,10 @@ use kube::api::DeleteParams;
 
 use super::ActionError;
 use super::connection::{ConnectOptions, Connection, connect};
-use super::deploy::hooks::HookRunner;
+use super::deploy::hooks::{self, HookRunner};
 use super::deploy::prune::is_kept;
 use super::deploy::wait::wait_for_deletion;
-use super::deploy::{DEFAULT_TIMEOUT, lock, objects};
+use super::deploy::{DEFAULT_TIMEOUT, lock};
 use super::names::validate_release_name;
 use super::progress::ProgressSink;
 use super::status::{manifest_objects, release_content};
@@ -193,7 +193,19 @@ pub fn uninstall(req: &UninstallRequest) -> Result<UninstallResult, ActionError>
             if let Err(e) = runner.run(&mut release.hooks, HookEvent::PostDelete, &|_| true) {
                 errors.push(e.to_string());
             }
-            match delete_hook_resources(&conn, &release, req.cascade) {
+            // CRDs stay, as for the release's own objects.
+            let hooks = release
+                .hooks
+                .iter()
+                .rev()
+                .filter(|h| h.kind != "CustomResourceDefinition");
+            match hooks::delete_resources(
+                cluster,
+                hooks,
+                &release.name,
+                &release.namespace,
+                &req.cascade.params(),
+            ) {
                 Ok((gone, kept)) => {
                     deletion.deleted.extend(gone);
                     deletion.kept.extend(kept);
@@ -312,43 +324,4 @@ fn delete_objects(
         )));
     }
     Ok(out)
-}
-
-/// Deletes the resources of the release's hooks (Helm leaves them behind): all but those
-/// annotated to be kept and CRDs. Absent ones count as deleted.
-fn delete_hook_resources(
-    conn: &Connection,
-    release: &Release,
-    cascade: Cascade,
-) -> Result<(Vec<ObjectRef>, Vec<String>), ActionError> {
-    let mut deleted = Vec::new();
-    let mut kept = Vec::new();
-    let mut errors = Vec::new();
-    for hook in release.hooks.iter().rev() {
-        if hook.kind == "CustomResourceDefinition" {
-            continue;
-        }
-        for object in objects::from_manifest_text(&hook.manifest, &hook.path)? {
-            if is_kept(&object) {
-                let id = ObjectRef::from_value(&object)?;
-                kept.push(format!("[{}] {}", id.kind, id.name));
-                continue;
-            }
-            match conn
-                .cluster
-                .delete_with(&object, Some(&release.namespace), &cascade.params())
-            {
-                Ok((id, _)) => deleted.push(id),
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ActionError::Invalid(format!(
-            "failed to delete the hooks of release {}: {}",
-            release.name,
-            errors.join("; ")
-        )));
-    }
-    Ok((deleted, kept))
 }

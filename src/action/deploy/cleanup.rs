@@ -21,9 +21,10 @@
 //! deletes every custom resource of it cluster-wide) and the namespace `--create-namespace`
 //! made (it holds the release records Helm keeps, and may hold other things by then).
 
+use kube::api::DeleteParams;
 use serde_json::Value;
 
-use super::objects;
+use super::hooks;
 use super::ownership::foreign_owner;
 use super::prune::is_kept;
 use crate::action::ActionError;
@@ -127,29 +128,14 @@ pub fn delete_hooks_run_since(
         .filter(|h| h.last_run.started_at.is_some_and(|t| t >= since))
         .collect();
     ran.sort_by_key(|h| std::cmp::Reverse(h.last_run.started_at));
-    let mut doomed = Vec::new();
-    for hook in ran {
-        for object in objects::from_manifest_text(&hook.manifest, &hook.path)? {
-            if !is_kept(&object) {
-                doomed.push(with_namespace(object, &release.namespace));
-            }
-        }
-    }
-    Ok(cluster
-        .delete(&doomed)?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect())
-}
-
-/// `object` with `metadata.namespace` defaulted to `namespace` (hooks are rendered without one;
-/// a cluster-scoped kind ignores it).
-fn with_namespace(mut object: Value, namespace: &str) -> Value {
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.entry("namespace")
-            .or_insert_with(|| Value::String(namespace.to_string()));
-    }
-    object
+    let (deleted, _kept) = hooks::delete_resources(
+        cluster,
+        ran,
+        &release.name,
+        &release.namespace,
+        &DeleteParams::background(),
+    )?;
+    Ok(deleted)
 }
 
 /// A failed rollout: the error, and with `--rollback-on-failure` / `--cleanup-on-fail` what

@@ -18,11 +18,13 @@ pub mod wait;
 
 use std::time::{Duration, Instant};
 
+use kube::api::DeleteParams;
 use serde_json::Value;
 
 use self::logs::PodLog;
 use self::wait::Outcome;
 use super::objects;
+use super::prune::is_kept;
 use crate::action::ActionError;
 use crate::action::progress::{ProgressEvent, ProgressSink};
 use crate::kube::{ApplyOptions, Cluster, KubeError, ObjectRef};
@@ -105,6 +107,43 @@ pub fn events_for(status: Status) -> Option<(HookEvent, HookEvent)> {
         Status::Uninstalling => Some((HookEvent::PreDelete, HookEvent::PostDelete)),
         _ => None,
     }
+}
+
+/// Deletes the resources of `hooks`, in the order given, with `params`, in `namespace` unless
+/// they name another; those annotated `helm.sh/resource-policy: keep` stay. Every deletion is
+/// attempted and the failures reported together (naming release `name`). Returns the objects
+/// deleted (absent ones included) and the kept ones as `[Kind] name`: what uninstall and a
+/// failed operation's cleanup remove, where Helm leaves hook resources behind.
+pub fn delete_resources<'a>(
+    cluster: &Cluster,
+    hooks: impl IntoIterator<Item = &'a Hook>,
+    name: &str,
+    namespace: &str,
+    params: &DeleteParams,
+) -> Result<(Vec<ObjectRef>, Vec<String>), ActionError> {
+    let mut deleted = Vec::new();
+    let mut kept = Vec::new();
+    let mut errors = Vec::new();
+    for hook in hooks {
+        for object in objects::from_manifest_text(&hook.manifest, &hook.path)? {
+            if is_kept(&object) {
+                let id = ObjectRef::from_value(&object)?;
+                kept.push(format!("[{}] {}", id.kind, id.name));
+                continue;
+            }
+            match cluster.delete_with(&object, Some(namespace), params) {
+                Ok((id, _)) => deleted.push(id),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ActionError::Invalid(format!(
+            "failed to delete the hooks of release {name}: {}",
+            errors.join("; ")
+        )));
+    }
+    Ok((deleted, kept))
 }
 
 /// How hooks are run.
