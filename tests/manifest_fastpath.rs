@@ -43,7 +43,12 @@ fn rendered(dir: &Path) -> Vec<String> {
         .rendered
         .outputs
         .values()
-        .flat_map(|text| split_documents(text).into_iter().map(str::to_string))
+        .flat_map(|text| {
+            split_documents(&text.text())
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

@@ -61,7 +61,7 @@ fn ours(dir: &Path, values: &Value) -> serde_json::Map<String, Value> {
         .rendered
         .outputs
         .into_iter()
-        .map(|(k, v)| (k, Value::String(v)))
+        .map(|(k, v)| (k, Value::String(v.to_string())))
         .collect()
 }
 

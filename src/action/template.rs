@@ -33,7 +33,8 @@ pub struct Document {
 pub struct TemplateOutput {
     /// Documents in print order: CRDs (if asked), manifests in install order, then hooks.
     pub documents: Vec<Document>,
-    /// The full render, for callers that want more (notes, values).
+    /// The rest of the render, for callers that want more (chart, values, notes, outputs); the
+    /// source and content of its manifests and hooks have moved into `documents`.
     pub result: RenderResult,
 }
 
@@ -65,8 +66,8 @@ pub fn run(
     req: &TemplateRequest,
     stdin: &mut dyn std::io::Read,
 ) -> Result<TemplateOutput, ActionError> {
-    let result = load_and_render(&req.render, stdin)?;
-    let r = &result.rendered;
+    let mut result = load_and_render(&req.render, stdin)?;
+    let r = &mut result.rendered;
     let mut documents = Vec::new();
     if req.include_crds {
         for crd in &r.crds {
@@ -76,19 +77,21 @@ pub fn run(
             });
         }
     }
-    for m in &r.manifests {
+    // Moved, not copied: a large render's documents are megabytes. The rest of each manifest
+    // (its parsed head) stays in `result`, freed with it or never (see `cli::template`).
+    for m in &mut r.manifests {
         documents.push(Document {
-            source: m.source.clone(),
-            content: m.content.clone(),
+            source: std::mem::take(&mut m.source),
+            content: std::mem::take(&mut m.content),
         });
     }
-    for h in &r.hooks {
+    for h in &mut r.hooks {
         if req.skip_tests && h.is_test() {
             continue;
         }
         documents.push(Document {
-            source: h.manifest.source.clone(),
-            content: h.manifest.content.clone(),
+            source: std::mem::take(&mut h.manifest.source),
+            content: std::mem::take(&mut h.manifest.content),
         });
     }
     if !req.show_only.is_empty() {

@@ -16,6 +16,7 @@ pub use context::{Capabilities, ReleaseInfo};
 pub use error::EngineError;
 pub use funcs::Lookup;
 pub use manifest::{Hook, Manifest};
+pub use parse::RenderedText;
 pub use render::{CrdFile, RenderOptions, Rendered, render};
 
 #[cfg(test)]

@@ -27,8 +27,9 @@ const BACKGROUND: usize = 32 * 1024;
 /// Manifests and hooks parsed from rendered output.
 type Parsed = (Vec<Manifest>, Vec<Hook>);
 
-/// A piece of one template's output: whole documents, cut where a line starts with `---`.
-type Piece = (Arc<str>, String);
+/// A piece of one template's output: whole documents, cut where a line starts with `---`
+/// (shared with the template's [`RenderedText`]).
+type Piece = (Arc<str>, Arc<String>);
 
 /// The parse of each template's output, in the order the templates were rendered.
 #[derive(Default)]
@@ -95,8 +96,8 @@ impl OutputParser {
         TemplateWriter {
             parser: self,
             name: Arc::from(name),
-            text: Vec::new(),
-            sent: 0,
+            waiting: Vec::new(),
+            pieces: Vec::new(),
             next_check: PIECE,
         }
     }
@@ -129,7 +130,7 @@ impl OutputParser {
     /// path), in template-path then document order; the first error in that order.
     pub(super) fn finish(
         mut self,
-        outputs: &BTreeMap<String, String>,
+        outputs: &BTreeMap<String, RenderedText>,
     ) -> Result<Parsed, EngineError> {
         let mut results = match self.background.take() {
             Some((sender, handle)) => {
@@ -167,57 +168,104 @@ fn parse_all(pieces: Receiver<Piece>) -> Results {
 }
 
 /// Receives one template's output from Tera and hands complete documents to the parser.
+///
+/// The output is never held in one growing buffer: complete documents are cut off as pieces
+/// (moved, not copied) and shared with the parser, so a large render does not pay for
+/// reallocating and copying megabytes of text while Tera writes it.
 pub(super) struct TemplateWriter<'p> {
     parser: &'p mut OutputParser,
     name: Arc<str>,
-    /// The whole output so far.
-    text: Vec<u8>,
-    /// How much of `text` has been handed over (always at the start of a `---` line).
-    sent: usize,
-    /// The length of `text` at which to look for complete documents again.
+    /// Output not handed over yet (it starts at the start of a `---` line, or of the output).
+    waiting: Vec<u8>,
+    /// The output handed over so far, in order.
+    pieces: Vec<Arc<String>>,
+    /// The length of `waiting` at which to look for complete documents again.
     next_check: usize,
 }
 
 impl TemplateWriter<'_> {
     /// Hands over the complete documents waiting, if there are enough of them.
     fn hand_over_documents(&mut self) {
-        if self.text.len() < self.next_check {
+        if self.waiting.len() < self.next_check {
             return;
         }
-        self.next_check = self.text.len() + PIECE;
+        self.next_check = self.waiting.len() + PIECE;
         // The last line starting with `---` ends the complete documents.
-        let waiting = &self.text[self.sent..];
-        let Some(cut) = waiting.windows(4).rposition(|w| w == b"\n---") else {
+        let Some(cut) = self.waiting.windows(4).rposition(|w| w == b"\n---") else {
             return;
         };
-        let end = self.sent + cut + 1;
-        if let Ok(piece) = std::str::from_utf8(&self.text[self.sent..end]) {
-            let piece = (self.name.clone(), piece.to_string());
-            self.parser.hand_over(piece);
-            self.sent = end;
-            self.next_check = end + PIECE;
+        let end = cut + 1;
+        if std::str::from_utf8(&self.waiting[..end]).is_err() {
+            // Reported by `finish`, which sees the same bytes; nothing more is cut.
+            self.next_check = usize::MAX;
+            return;
         }
+        // The piece keeps the buffer; what follows it moves to a new one.
+        let mut rest = Vec::with_capacity(PIECE + PIECE / 2);
+        rest.extend_from_slice(&self.waiting[end..]);
+        let mut piece = std::mem::replace(&mut self.waiting, rest);
+        piece.truncate(end);
+        let piece = Arc::new(String::from_utf8(piece).expect("checked above"));
+        self.pieces.push(piece.clone());
+        self.parser.hand_over((self.name.clone(), piece));
+        self.next_check = self.waiting.len() + PIECE;
     }
 
     /// Ends the template: hands over the rest and returns the whole output (an error when it
     /// is not UTF-8, as Tera's own `render` reports it).
-    pub(super) fn finish(mut self) -> Result<String, std::string::FromUtf8Error> {
-        let text = String::from_utf8(std::mem::take(&mut self.text))?;
-        let rest = text[self.sent..].to_string();
+    pub(super) fn finish(mut self) -> Result<RenderedText, std::string::FromUtf8Error> {
+        let rest = Arc::new(String::from_utf8(std::mem::take(&mut self.waiting))?);
+        self.pieces.push(rest.clone());
         self.parser.hand_over((self.name.clone(), rest));
-        Ok(text)
+        Ok(RenderedText {
+            pieces: self.pieces,
+        })
     }
 }
 
 impl Write for TemplateWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.text.extend_from_slice(buf);
+        self.waiting.extend_from_slice(buf);
         self.hand_over_documents();
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// One template's raw output, kept in the pieces it was parsed in: joining them would copy a
+/// large render once more, and only `lint` and `--output-dir`-like callers read it whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedText {
+    pieces: Vec<Arc<String>>,
+}
+
+impl RenderedText {
+    /// The whole output (borrowed when it is one piece).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self.pieces.as_slice() {
+            [] => std::borrow::Cow::Borrowed(""),
+            [one] => std::borrow::Cow::Borrowed(one.as_str()),
+            many => std::borrow::Cow::Owned(many.iter().map(|p| p.as_str()).collect()),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(|p| p.len()).sum()
+    }
+
+    /// Whether the template rendered nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::fmt::Display for RenderedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pieces.iter().try_for_each(|p| f.write_str(p))
     }
 }
 
@@ -236,7 +284,7 @@ mod tests {
                 w.write_all(part).unwrap();
             }
             let out = w.finish().unwrap();
-            assert_eq!(&out, text, "the whole output is kept");
+            assert_eq!(out.text(), text.as_str(), "the whole output is kept");
             outputs.insert(name.to_string(), out);
         }
         parser.finish(&outputs)
@@ -279,6 +327,35 @@ mod tests {
         let got = streamed(&templates).unwrap();
         assert_eq!(got, after(&templates).unwrap());
         assert_eq!(got.0.len(), 2110);
+    }
+
+    #[test]
+    fn output_is_cut_into_pieces_and_invalid_utf8_is_still_an_error() {
+        let text = objects(1000, "Service");
+        let mut parser = OutputParser::new();
+        let mut w = parser.template("c/templates/a.yaml");
+        for part in text.as_bytes().chunks(100) {
+            w.write_all(part).unwrap();
+        }
+        assert!(
+            w.waiting.len() < 2 * PIECE,
+            "only the unsent tail is buffered"
+        );
+        let out = w.finish().unwrap();
+        assert!(out.pieces.len() > 1);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.to_string(), text);
+
+        // A byte that is not UTF-8 early in a large output: no piece holds it, `finish` fails.
+        let mut bad = b"---\nkind: A\nname: \xff\n".to_vec();
+        bad.extend_from_slice(text.as_bytes());
+        let mut parser = OutputParser::new();
+        let mut w = parser.template("c/templates/b.yaml");
+        for part in bad.chunks(100) {
+            w.write_all(part).unwrap();
+        }
+        assert!(w.pieces.is_empty());
+        assert!(w.finish().is_err());
     }
 
     #[test]

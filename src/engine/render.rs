@@ -13,7 +13,7 @@ use super::context::{Capabilities, ReleaseInfo, chart_value};
 use super::error::flatten;
 use super::funcs::{self, Lookup, convert::from_json, scope::Scope};
 use super::manifest::{self, Hook, Manifest};
-use super::parse::OutputParser;
+use super::parse::{OutputParser, RenderedText};
 use crate::chart::{Chart, constraint_matches, parse_constraint};
 use crate::values::Values;
 
@@ -49,7 +49,7 @@ pub struct Rendered {
     /// CRDs from `crds/` of the chart and its subcharts.
     pub crds: Vec<CrdFile>,
     /// Every non-partial template's raw output by path (what `--output-dir` writes).
-    pub outputs: BTreeMap<String, String>,
+    pub outputs: BTreeMap<String, RenderedText>,
 }
 
 /// One chart of the tree with its scope: where it sits and the values it sees (borrowed from
@@ -246,7 +246,7 @@ pub fn render(
     tracing::debug!(elapsed = ?started.elapsed(), templates = outputs.len(), "templates rendered");
     // Freed while the parser finishes (on the other core: this thread waits for the parser).
     let garbage = (contexts, tera, sources);
-    if outputs.values().map(String::len).sum::<usize>() > LARGE_OUTPUT {
+    if outputs.values().map(RenderedText::len).sum::<usize>() > LARGE_OUTPUT {
         drop_later(garbage);
     } else {
         drop(garbage);

@@ -41,7 +41,7 @@ fn render_one(tpl: &str, v: serde_json::Value) -> Result<String, String> {
         ],
     );
     render(&c, &values(v), &RenderOptions::default())
-        .map(|r| r.outputs["c/templates/t.yaml"].clone())
+        .map(|r| r.outputs["c/templates/t.yaml"].to_string())
         .map_err(|e| e.to_string())
 }
 

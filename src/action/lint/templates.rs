@@ -70,7 +70,7 @@ pub fn lint(chart: &Chart, opts: &LintOptions, l: &mut Linter) {
         };
         // Subcharts' templates are linted with the subcharts (`--with-subcharts`), as Helm.
         if rel.starts_with("templates/") && is_yaml(rel) {
-            check_output(rel, text, opts.target.as_ref(), l);
+            check_output(rel, &text.text(), opts.target.as_ref(), l);
         }
     }
 }
