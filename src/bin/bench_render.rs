@@ -8,7 +8,12 @@
 //! `bench/gen_chart.py` in both dialects, then measures:
 //! - rudder: wall time (median and min of `--runs` process runs) and peak RSS of
 //!   `rudder template bench <chart>`, output discarded;
-//! - Helm: median in-process `Chart.render` time via `helm_python` (no process start counted).
+//! - Helm: median and min in-process `Chart.render` time via `helm_python` (no process start
+//!   counted), in one long-lived Python process.
+//!
+//! The runs alternate (a rudder process, a Helm render, and so on), so that both see the same
+//! machine: on a shared machine a burst of load during one tool's block of runs would otherwise
+//! move the ratio.
 //!
 //! It prints what it measured; nothing is assumed.
 
@@ -84,35 +89,75 @@ fn generate(n: usize, dialect: &str, dir: &Path) {
     assert!(status.success(), "gen_chart.py failed");
 }
 
-fn helm_render_ms(python: &Path, chart: &Path, runs: usize) -> (f64, usize) {
-    let script = format!(
-        r#"
-import time, statistics, helm_python as h
+/// The Helm engine in a long-lived Python process with the Go chart loaded: each `render` line
+/// on its stdin renders the chart once and answers with the milliseconds it took, so its runs
+/// can be interleaved with rudder's (both see the same machine, whatever else it is doing).
+struct HelmRenderer {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl HelmRenderer {
+    fn start(python: &Path, chart: &Path) -> HelmRenderer {
+        let script = format!(
+            r#"
+import sys, time, helm_python as h
 c = h.Chart.load({chart:?})
-out = c.render({{}}, name="bench", namespace="default")
-times = []
-for _ in range({runs}):
-    t = time.perf_counter(); c.render({{}}, name="bench", namespace="default"); times.append(time.perf_counter() - t)
-print(statistics.median(times) * 1000, sum(len(v) for v in out.values()))
+c.render({{}}, name="bench", namespace="default")  # warm-up, not counted
+print("ready", flush=True)
+for line in sys.stdin:
+    t = time.perf_counter(); c.render({{}}, name="bench", namespace="default")
+    print((time.perf_counter() - t) * 1000, flush=True)
 "#,
-        chart = chart.display().to_string()
-    );
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .output()
-        .expect("run the Helm engine");
-    assert!(
-        out.status.success(),
-        "helm render failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut parts = text.split_whitespace();
-    (
-        parts.next().unwrap().parse().unwrap(),
-        parts.next().unwrap().parse().unwrap(),
-    )
+            chart = chart.display().to_string()
+        );
+        let mut child = Command::new(python)
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run the Helm engine");
+        let input = child.stdin.take().unwrap();
+        let output = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut helm = HelmRenderer {
+            child,
+            input,
+            output,
+        };
+        assert_eq!(helm.read_line(), "ready", "the Helm engine did not start");
+        helm
+    }
+
+    fn read_line(&mut self) -> String {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.output
+            .read_line(&mut line)
+            .expect("read from the Helm engine");
+        assert!(!line.is_empty(), "the Helm engine exited");
+        line.trim().to_string()
+    }
+
+    /// One in-process render, in milliseconds.
+    fn render_ms(&mut self) -> f64 {
+        use std::io::Write;
+        writeln!(self.input, "render").expect("write to the Helm engine");
+        self.input.flush().unwrap();
+        self.read_line().parse().expect("a time in milliseconds")
+    }
+}
+
+impl Drop for HelmRenderer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    sorted[sorted.len() / 2]
 }
 
 /// The 1-, 5- and 15-minute load averages, to say how busy the machine was during a run.
@@ -132,11 +177,11 @@ fn main() {
     );
     let tmp = std::env::temp_dir().join(format!("rudder-bench-{}", std::process::id()));
     println!(
-        "rudder template (whole process) vs Helm v4 engine render (in-process), {} runs each",
+        "rudder template (whole process) vs Helm v4 engine render (in-process), {} runs each, interleaved",
         args.runs
     );
     println!(
-        "{:>6} {:>8} {:>12} {:>12} {:>12} {:>10} {:>12} {:>8}",
+        "{:>6} {:>8} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>8}",
         "apps",
         "objects",
         "rudder_med",
@@ -144,6 +189,7 @@ fn main() {
         "rudder_rss",
         "out_bytes",
         "helm_med",
+        "helm_min",
         "ratio"
     );
     for &n in &args.sizes {
@@ -162,7 +208,9 @@ fn main() {
             String::from_utf8_lossy(&out.stderr)
         );
         let out_bytes = out.stdout.len();
-        let mut times = Vec::new();
+        let mut helm = HelmRenderer::start(&args.python, &go_dir);
+        // Interleaved: one rudder process, then one Helm render, `runs` times.
+        let (mut times, mut helm_times) = (Vec::new(), Vec::new());
         let mut rss = 0;
         for _ in 0..args.runs {
             let (t, r) = run_measured(
@@ -172,20 +220,23 @@ fn main() {
             );
             times.push(t * 1000.0);
             rss = rss.max(r);
+            helm_times.push(helm.render_ms());
         }
+        drop(helm);
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let median = times[times.len() / 2];
-        let (helm_ms, _helm_bytes) = helm_render_ms(&args.python, &go_dir, args.runs);
+        helm_times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let (rudder_ms, helm_ms) = (median(&times), median(&helm_times));
         println!(
-            "{:>6} {:>8} {:>10.2}ms {:>10.2}ms {:>9.1}MiB {:>10} {:>10.2}ms {:>7.2}x",
+            "{:>6} {:>8} {:>10.2}ms {:>10.2}ms {:>9.1}MiB {:>10} {:>10.2}ms {:>10.2}ms {:>7.2}x",
             n,
             3 * n,
-            median,
+            rudder_ms,
             times[0],
             rss as f64 / 1024.0,
             out_bytes,
             helm_ms,
-            helm_ms / median
+            helm_times[0],
+            helm_ms / rudder_ms
         );
     }
     println!("load average after: {}", load_average());
