@@ -165,7 +165,7 @@ pub fn render(
     let mut contexts = Vec::new();
 
     for s in &scopes {
-        let values_value = Value::from_serializable(s.values);
+        let values_value = funcs::convert::values_to_tera(s.values);
         let chart_v = from_json(&chart_value(&s.chart.metadata, s.is_root));
         let mut subcharts = tera::Map::new();
         for dep in &s.chart.dependencies {
