@@ -4,7 +4,8 @@
 //! default, hook-succeeded, hook-failed), a failing pre-install Job (the install fails naming
 //! the hook, the reason and its log lines, and nothing else is applied), `last_run` in the
 //! record, uninstall's pre-/post-delete hooks and hook cleanup, `rudder test` with `--logs` and
-//! `--filter`, `--no-hooks`, dry runs, and `kubectl logs` against the sandbox's log endpoint.
+//! `--filter`, `--no-hooks`, dry runs, `helm.sh/hook-output-log-policy`, and `kubectl logs`
+//! against the sandbox's log endpoint.
 
 mod common;
 
@@ -320,6 +321,110 @@ fn a_failing_pre_install_job_fails_the_install_naming_it_with_its_logs() {
     };
     assert_eq!(phase("migrate"), HookPhase::Failed);
     assert_eq!(phase("cleanup"), HookPhase::Succeeded);
+}
+
+#[test]
+fn output_log_policy_copies_hook_logs_to_the_output() {
+    let env = SandboxEnv::start(NS);
+    let charts = tempfile::tempdir().unwrap();
+    let chart = chart(
+        charts.path(),
+        "logged",
+        &[
+            (
+                "seed.yaml",
+                job(
+                    "seed",
+                    &[
+                        ("helm.sh/hook", "pre-install"),
+                        (
+                            "helm.sh/hook-output-log-policy",
+                            "hook-succeeded, hook-failed",
+                        ),
+                        // Deleted once it succeeded: the logs are copied before that.
+                        ("helm.sh/hook-delete-policy", "hook-succeeded"),
+                    ],
+                    &[("sandbox.rudder.dev/logs", "seeded 3 rows\ndone")],
+                ),
+            ),
+            (
+                "quiet.yaml",
+                job(
+                    "quiet",
+                    &[
+                        ("helm.sh/hook", "pre-install"),
+                        ("helm.sh/hook-output-log-policy", "hook-failed"),
+                    ],
+                    &[("sandbox.rudder.dev/logs", "not to be shown")],
+                ),
+            ),
+            ("main.yaml", configmap("main", &[])),
+        ],
+    );
+    let run = env.run(&["install", "logged", chart.to_str().unwrap()]);
+    assert!(run.success(), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hook Job/seed: log of pod seed-"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(", container main:\nseeded 3 rows\ndone\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("not to be shown"), "{}", run.stderr);
+    assert!(env.job("seed").is_none(), "deleted by hook-succeeded");
+    let rel = env.release("logged", 1);
+    let policies = |n: &str| {
+        rel.hooks
+            .iter()
+            .find(|h| h.name == n)
+            .unwrap()
+            .output_log_policies
+            .clone()
+    };
+    use rudder::release::HookOutputLogPolicy::{HookFailed, HookSucceeded};
+    assert_eq!(policies("seed"), vec![HookSucceeded, HookFailed]);
+    assert_eq!(policies("quiet"), vec![HookFailed]);
+
+    // A failing hook with `hook-failed` (any case, as Helm reads it): its log comes before the
+    // error, and the error still names the hook.
+    let failing = chart_dir_with_failing_logged_hook(charts.path());
+    let run = env.run(&["install", "broken", failing.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let log_at = run
+        .stderr
+        .find("hook Job/migrate: log of pod")
+        .expect(&run.stderr);
+    let error_at = run.stderr.find("Error: ").expect(&run.stderr);
+    assert!(log_at < error_at, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("container main:\nERROR: no such table\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn chart_dir_with_failing_logged_hook(dir: &Path) -> PathBuf {
+    chart(
+        dir,
+        "broken",
+        &[(
+            "migrate.yaml",
+            job(
+                "migrate",
+                &[
+                    ("helm.sh/hook", "pre-install"),
+                    ("helm.sh/hook-output-log-policy", "Hook-Failed"),
+                    ("sandbox.rudder.dev/simulate", "fail"),
+                ],
+                &[("sandbox.rudder.dev/logs", "ERROR: no such table")],
+            ),
+        )],
+    )
 }
 
 #[test]

@@ -56,6 +56,18 @@ pub enum ProgressEvent {
         /// What happened ("Completed", the failure reason).
         message: String,
     },
+    /// The log of one container of a hook's pods, copied because the hook's
+    /// `helm.sh/hook-output-log-policy` asks for it when the hook succeeded or failed.
+    HookLog {
+        /// The hook's resource, as `Kind/name`.
+        resource: String,
+        /// The pod.
+        pod: String,
+        /// The container.
+        container: String,
+        /// What it wrote.
+        text: String,
+    },
 }
 
 /// Where an operation's progress goes: nowhere by default.

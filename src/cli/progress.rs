@@ -63,6 +63,15 @@ fn line(event: &ProgressEvent) -> Option<String> {
                 format!("hook {resource}: {outcome}: {message}")
             }
         }
+        ProgressEvent::HookLog {
+            resource,
+            pod,
+            container,
+            text,
+        } => format!(
+            "hook {resource}: log of pod {pod}, container {container}:\n{}",
+            text.trim_end_matches('\n')
+        ),
     })
 }
 
@@ -209,6 +218,12 @@ mod tests {
                 succeeded: true,
                 message: "Completed".into(),
             },
+            ProgressEvent::HookLog {
+                resource: "Job/pre".into(),
+                pod: "pre-x1".into(),
+                container: "main".into(),
+                text: "one\ntwo\n".into(),
+            },
         ] {
             p.report(&e);
         }
@@ -220,7 +235,10 @@ mod tests {
              ready: Deployment/web\n\
              failed: Job/migrate: BackoffLimitExceeded\n\
              hook Job/pre (pre-install): running\n\
-             hook Job/pre: succeeded: Completed\n"
+             hook Job/pre: succeeded: Completed\n\
+             hook Job/pre: log of pod pre-x1, container main:\n\
+             one\n\
+             two\n"
         );
     }
 }

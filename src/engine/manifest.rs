@@ -55,6 +55,8 @@ pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
 pub const HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
 /// The hook delete policy annotation.
 pub const HOOK_DELETE_POLICY_ANNOTATION: &str = "helm.sh/hook-delete-policy";
+/// When a hook's pod logs are copied to the client's output (`hook-succeeded`, `hook-failed`).
+pub const HOOK_OUTPUT_LOG_POLICY_ANNOTATION: &str = "helm.sh/hook-output-log-policy";
 
 /// One rendered Kubernetes object, with the head fields the installer needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +90,8 @@ pub struct Hook {
     pub weight: i64,
     /// `helm.sh/hook-delete-policy` entries.
     pub delete_policies: Vec<String>,
+    /// `helm.sh/hook-output-log-policy` entries (lower-cased, as Helm reads them).
+    pub output_log_policies: Vec<String>,
 }
 
 impl Hook {
@@ -282,11 +286,17 @@ pub fn parse_documents(
                     .get(HOOK_DELETE_POLICY_ANNOTATION)
                     .map(|p| list(p))
                     .unwrap_or_default();
+                let output_log_policies = manifest
+                    .annotations
+                    .get(HOOK_OUTPUT_LOG_POLICY_ANNOTATION)
+                    .map(|p| list(p).into_iter().map(|p| p.to_lowercase()).collect())
+                    .unwrap_or_default();
                 hooks.push(Hook {
                     manifest,
                     events,
                     weight,
                     delete_policies,
+                    output_log_policies,
                 });
             }
             None => manifests.push(manifest),

@@ -15,7 +15,8 @@ use crate::engine::Rendered;
 use crate::engine::manifest::{Hook as RenderedHook, Manifest};
 use crate::release::gotime::{self, Time};
 use crate::release::{
-    Hook, HookDeletePolicy, HookEvent, HookExecution, Info, Release, ReleaseChart, Status,
+    Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, Info, Release,
+    ReleaseChart, Status,
 };
 use crate::values::Values;
 
@@ -114,7 +115,13 @@ pub fn hooks(rendered: &[RenderedHook]) -> Vec<Hook> {
                     serde_json::from_value::<HookDeletePolicy>(Value::String(p.clone())).ok()
                 })
                 .collect(),
-            output_log_policies: Vec::new(),
+            output_log_policies: h
+                .output_log_policies
+                .iter()
+                .filter_map(|p| {
+                    serde_json::from_value::<HookOutputLogPolicy>(Value::String(p.clone())).ok()
+                })
+                .collect(),
         })
         .collect()
 }
@@ -159,6 +166,7 @@ mod tests {
             events: vec!["pre-install".into(), "bogus".into(), "test-success".into()],
             weight: -5,
             delete_policies: vec!["hook-succeeded".into()],
+            output_log_policies: vec!["hook-failed".into(), "bogus".into()],
         };
         let recorded = hooks(&[h]);
         assert_eq!(
@@ -170,6 +178,10 @@ mod tests {
         assert_eq!(
             recorded[0].delete_policies,
             vec![HookDeletePolicy::HookSucceeded]
+        );
+        assert_eq!(
+            recorded[0].output_log_policies,
+            vec![HookOutputLogPolicy::HookFailed]
         );
         assert_eq!(
             recorded[0].last_run.phase,

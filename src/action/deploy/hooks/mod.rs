@@ -29,7 +29,7 @@ use crate::action::ActionError;
 use crate::action::progress::{ProgressEvent, ProgressSink};
 use crate::kube::{ApplyOptions, Cluster, KubeError, ObjectRef};
 use crate::release::gotime;
-use crate::release::{Hook, HookDeletePolicy, HookEvent, HookPhase, Status};
+use crate::release::{Hook, HookDeletePolicy, HookEvent, HookOutputLogPolicy, HookPhase, Status};
 
 /// Log lines quoted in the error of a failed hook.
 pub const FAILURE_LOG_LINES: i64 = 10;
@@ -211,6 +211,7 @@ impl HookRunner<'_> {
                 Ok(()) => continue,
                 Err(e) => e,
             };
+            self.output_logs(&hooks[i], HookOutputLogPolicy::HookFailed, event);
             if let Err(e) = self.delete_by_policy(&hooks[i], HookDeletePolicy::HookFailed, event) {
                 tracing::warn!("deleting failed hook {}: {e}", hooks[i].name);
             }
@@ -223,10 +224,34 @@ impl HookRunner<'_> {
             }
             return Err(failure);
         }
+        // As Helm: once all succeeded, last first, each hook's logs then its deletion.
         for &i in order.iter().rev() {
+            self.output_logs(&hooks[i], HookOutputLogPolicy::HookSucceeded, event);
             self.delete_by_policy(&hooks[i], HookDeletePolicy::HookSucceeded, event)?;
         }
         Ok(())
+    }
+
+    /// Reports the logs of the hook's pods when its `helm.sh/hook-output-log-policy` has
+    /// `policy` (before any delete policy removes them). Logs are an aid: a cluster that does
+    /// not serve them yields none, never an error.
+    fn output_logs(&self, hook: &Hook, policy: HookOutputLogPolicy, event: HookEvent) {
+        if !hook.output_log_policies.contains(&policy) {
+            return;
+        }
+        let namespace = match self.objects(hook, event) {
+            Ok(objects) => self.hook_namespace(&objects),
+            Err(_) => self.namespace.to_string(),
+        };
+        let resource = format!("{}/{}", hook.kind, hook.name);
+        for log in logs::hook_pod_logs(self.cluster, &hook.kind, &namespace, &hook.name, None) {
+            self.progress.report(ProgressEvent::HookLog {
+                resource: resource.clone(),
+                pod: log.pod,
+                container: log.container,
+                text: log.text,
+            });
+        }
     }
 
     fn run_one(
