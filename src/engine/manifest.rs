@@ -269,9 +269,10 @@ pub fn parse_documents(
         };
         match manifest.annotations.get(HOOK_ANNOTATION) {
             Some(events) => {
+                // Helm trims and lower-cases every entry of the three hook annotations.
                 let list = |s: &str| -> Vec<String> {
                     s.split(',')
-                        .map(|e| e.trim().to_string())
+                        .map(|e| e.trim().to_lowercase())
                         .filter(|e| !e.is_empty())
                         .collect()
                 };
@@ -289,7 +290,7 @@ pub fn parse_documents(
                 let output_log_policies = manifest
                     .annotations
                     .get(HOOK_OUTPUT_LOG_POLICY_ANNOTATION)
-                    .map(|p| list(p).into_iter().map(|p| p.to_lowercase()).collect())
+                    .map(|p| list(p))
                     .unwrap_or_default();
                 hooks.push(Hook {
                     manifest,
@@ -437,11 +438,14 @@ mod tests {
 
     #[test]
     fn hooks_are_separated_and_comment_documents_dropped() {
-        let text = "# just a comment\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: pre-install, test\n    helm.sh/hook-weight: \"-5\"\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n";
+        let text = "# just a comment\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: pre-install, Test\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: Hook-Succeeded\n    helm.sh/hook-output-log-policy: \" HOOK-FAILED ,\"\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n";
         let (m, h) = parse_template_output("c/templates/x.yaml", text).unwrap();
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].kind, "Service");
+        // Trimmed and lower-cased, as Helm reads them.
         assert_eq!(h[0].events, vec!["pre-install", "test"]);
+        assert_eq!(h[0].delete_policies, vec!["hook-succeeded"]);
+        assert_eq!(h[0].output_log_policies, vec!["hook-failed"]);
         assert_eq!(h[0].weight, -5);
         assert!(h[0].is_test());
     }
