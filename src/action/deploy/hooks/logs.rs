@@ -85,6 +85,20 @@ pub fn hook_pod_logs(
     out
 }
 
+/// `logs` with each text cut to its last `n` lines (what a `tail_lines` request returns).
+pub fn last_lines(logs: &[PodLog], n: usize) -> Vec<PodLog> {
+    logs.iter()
+        .map(|l| {
+            let lines: Vec<&str> = l.text.lines().collect();
+            let kept = &lines[lines.len().saturating_sub(n)..];
+            PodLog {
+                text: kept.iter().map(|line| format!("{line}\n")).collect(),
+                ..l.clone()
+            }
+        })
+        .collect()
+}
+
 /// The last lines of `logs` on one line: `pod P: l1 | l2` per container, `; ` between them.
 pub fn summary(logs: &[PodLog]) -> String {
     logs.iter()
@@ -120,5 +134,17 @@ mod tests {
             },
         ];
         assert_eq!(summary(&logs), "pod a: one | two");
+    }
+
+    #[test]
+    fn last_lines_keeps_the_end_of_each_log() {
+        let logs = vec![PodLog {
+            pod: "a".into(),
+            container: "c".into(),
+            text: "1\n2\n3\n4".into(),
+        }];
+        assert_eq!(last_lines(&logs, 2)[0].text, "3\n4\n");
+        assert_eq!(last_lines(&logs, 10)[0].text, "1\n2\n3\n4\n");
+        assert_eq!(last_lines(&logs, 0)[0].text, "");
     }
 }

@@ -211,7 +211,6 @@ impl HookRunner<'_> {
                 Ok(()) => continue,
                 Err(e) => e,
             };
-            self.output_logs(&hooks[i], HookOutputLogPolicy::HookFailed, event);
             if let Err(e) = self.delete_by_policy(&hooks[i], HookDeletePolicy::HookFailed, event) {
                 tracing::warn!("deleting failed hook {}: {e}", hooks[i].name);
             }
@@ -243,13 +242,19 @@ impl HookRunner<'_> {
             Ok(objects) => self.hook_namespace(&objects),
             Err(_) => self.namespace.to_string(),
         };
+        let logs = logs::hook_pod_logs(self.cluster, &hook.kind, &namespace, &hook.name, None);
+        self.report_logs(hook, &logs);
+    }
+
+    /// Reports `logs` of the hook's pods, one [`ProgressEvent::HookLog`] per container.
+    fn report_logs(&self, hook: &Hook, logs: &[PodLog]) {
         let resource = format!("{}/{}", hook.kind, hook.name);
-        for log in logs::hook_pod_logs(self.cluster, &hook.kind, &namespace, &hook.name, None) {
+        for log in logs {
             self.progress.report(ProgressEvent::HookLog {
                 resource: resource.clone(),
-                pod: log.pod,
-                container: log.container,
-                text: log.text,
+                pod: log.pod.clone(),
+                container: log.container.clone(),
+                text: log.text.clone(),
             });
         }
     }
@@ -350,40 +355,44 @@ impl HookRunner<'_> {
                     succeeded: false,
                     message: e.to_string(),
                 });
+                self.output_logs(hook, HookOutputLogPolicy::HookFailed, event);
                 return Err(e);
             }
         };
         hook.last_run.phase = HookPhase::Failed;
-        let ns = self.hook_namespace(&objects);
-        if let Some(collected) = collected
-            && hook.kind == "Pod"
-        {
-            collected.extend(logs::hook_pod_logs(
-                self.cluster,
-                &hook.kind,
-                &ns,
-                &hook.name,
-                None,
-            ));
-        }
-        let tail = logs::hook_pod_logs(
+        // The logs are read once: whole when something shows them whole (`rudder test
+        // --logs` for Pods, the hook's output-log policy), else only the lines the error quotes.
+        let show = hook
+            .output_log_policies
+            .contains(&HookOutputLogPolicy::HookFailed);
+        let collect = collected.is_some() && hook.kind == "Pod";
+        let pod_logs = logs::hook_pod_logs(
             self.cluster,
             &hook.kind,
-            &ns,
+            &self.hook_namespace(&objects),
             &hook.name,
-            Some(FAILURE_LOG_LINES),
+            (!show && !collect).then_some(FAILURE_LOG_LINES),
         );
         progress.report(ProgressEvent::HookFinished {
             resource: resource.clone(),
             succeeded: false,
             message: reason.clone(),
         });
+        if show {
+            self.report_logs(hook, &pod_logs);
+        }
+        let summary = logs::summary(&logs::last_lines(&pod_logs, FAILURE_LOG_LINES as usize));
+        if let Some(collected) = collected
+            && collect
+        {
+            collected.extend(pod_logs);
+        }
         Err(HookError::Failed {
             event: event_text,
             resource,
             path: hook.path.clone(),
             reason,
-            logs: logs::summary(&tail),
+            logs: summary,
         })
     }
 
